@@ -1,0 +1,34 @@
+#!/bin/sh
+# The karakuri launcher, installed as PREFIX/bin/karakuri by scripts/install.sh; hitoha and futaba are
+# symlinks to it. The program reads its role from the name it was started under (karakuri.argv0).
+home="@PREFIX@"
+java="$home/runtime/bin/java"
+main=io.karakuri.Main
+
+# The CLI and futaba run from a small jar of karakuri's own classes (a JVM opens every jar on its class
+# path: the daemon's Quarkus jar would cost them milliseconds for nothing), and start fastest with C1
+# only, the serial GC and no perf data file (measured). The daemon runs from its Quarkus jar with the
+# default JIT and a small heap.
+case "${0##*/}:${1:-}" in
+    hitoha:*|*:hitoha)
+        jar="$home/lib/hitoha.jar"
+        cache="$home/lib/hitoha.aot"
+        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m -XX:MaxHeapFreeRatio=30" ;;
+    *)
+        jar="$home/lib/karakuri.jar"
+        cache="$home/lib/karakuri.aot"
+        tuning="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
+esac
+
+if [ "${1:-}" = --aot-training ]; then
+    # scripts/install.sh: record the AOT cache from a run of the common paths
+    shift
+    exec "$java" -XX:AOTCacheOutput="$cache" $tuning --enable-native-access=ALL-UNNAMED \
+        -Dkarakuri.home="$home" -cp "$jar" io.karakuri.AotTraining "$@"
+fi
+if [ -f "$cache" ]; then
+    exec "$java" -XX:AOTCache="$cache" $tuning --enable-native-access=ALL-UNNAMED \
+        -Dkarakuri.home="$home" -Dkarakuri.argv0="$0" -cp "$jar" $main "$@"
+fi
+exec "$java" $tuning --enable-native-access=ALL-UNNAMED \
+    -Dkarakuri.home="$home" -Dkarakuri.argv0="$0" -cp "$jar" $main "$@"

@@ -1,0 +1,28 @@
+#!/bin/sh
+# The Debian 12 packages karakuri needs, installed on demand (apt-get runs only if one is missing).
+#   scripts/packages.sh install   what building and running karakuri needs
+#   scripts/packages.sh test      that, plus what the test suite uses
+#   scripts/packages.sh bench     that, plus the runtimes the benchmarks compare against
+set -eu
+
+install="gcc libc6-dev maven busybox-static"
+test="$install"
+bench="$test runc crun hyperfine"
+
+case "${1:-}" in
+    install) wanted=$install ;;
+    test) wanted=$test ;;
+    bench) wanted=$bench ;;
+    *) echo "usage: packages.sh install|test|bench" >&2; exit 1 ;;
+esac
+
+missing=""
+for p in $wanted; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "==> apt-get install$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi

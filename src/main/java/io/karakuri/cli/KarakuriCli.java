@@ -1,0 +1,67 @@
+package io.karakuri.cli;
+
+import io.karakuri.Version;
+import java.io.PrintStream;
+import java.util.List;
+
+/** The karakuri command line. The container, image and namespace commands arrive with hitoha's API. */
+public final class KarakuriCli {
+    private record Command(String name, String summary) {}
+
+    private static final List<Command> COMMANDS = List.of(
+            new Command("version", "Print the version"),
+            new Command("help", "Print this help"));
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public KarakuriCli(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(List<String> argv) {
+        if (argv.isEmpty()) {
+            err.print(help());
+            return 1;
+        }
+        String command = argv.getFirst();
+        List<String> rest = argv.subList(1, argv.size());
+        boolean wantsHelp = rest.contains("--help") || rest.contains("-h");
+        switch (command) {
+            case "--help", "-h", "help" -> {
+                out.print(help());
+                return 0;
+            }
+            case "--version", "-v", "version" -> {
+                if (wantsHelp) {
+                    out.println("Usage: karakuri version\n\nPrint the version of karakuri.");
+                    return 0;
+                }
+                if (!rest.isEmpty()) {
+                    err.println("karakuri version: takes no arguments");
+                    return 1;
+                }
+                out.println("karakuri version " + Version.VERSION);
+                return 0;
+            }
+            default -> {
+                err.println("karakuri: unknown command \"" + command + "\"");
+                err.println("Run 'karakuri --help' for usage.");
+                return 1;
+            }
+        }
+    }
+
+    private static String help() {
+        StringBuilder sb = new StringBuilder("Usage: karakuri COMMAND [OPTIONS]\n\n");
+        sb.append("karakuri runs containers for development on one machine.\n\nCommands:\n");
+        for (Command c : COMMANDS) {
+            sb.append("  ").append(c.name()).append(" ".repeat(10 - c.name().length())).append(c.summary()).append('\n');
+        }
+        sb.append("\nThe other roles of this program:\n");
+        sb.append("  karakuri futaba ...   the OCI runtime (also installed as 'futaba'; see futaba --help)\n");
+        sb.append("  karakuri hitoha ...   the daemon (also installed as 'hitoha'; see hitoha --help)\n");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,199 @@
+package io.karakuri.futaba;
+
+import io.karakuri.futaba.cgroup.Cgroup;
+import io.karakuri.futaba.cgroup.CgroupHost;
+import io.karakuri.futaba.plan.Plan;
+import io.karakuri.futaba.plan.PlanBuilder;
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.futaba.spec.SpecReader;
+import io.karakuri.futaba.spec.SpecValidator;
+import io.karakuri.futaba.state.ContainerState;
+import io.karakuri.futaba.state.ProcStat;
+import io.karakuri.futaba.state.StateStore;
+import io.karakuri.json.JsonException;
+import io.karakuri.linux.LinuxException;
+import io.karakuri.linux.ProcFs;
+import io.karakuri.linux.Syscalls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * `create`: from a bundle to a container whose process has run its whole setup and waits, on the exec
+ * fifo, for `start`. A failure at any step leaves nothing behind: no state directory, cgroup, mount or
+ * process.
+ */
+final class ContainerCreate {
+
+    /**
+     * @param pidFile where to write the container's pid, or null
+     * @param preserveFds fds after stderr the process keeps
+     */
+    record Options(Path bundle, Path pidFile, int preserveFds) {}
+
+    /** A created container: its recorded state and, for `run`, the process handle. */
+    record Created(ContainerState state, ContainerProcess process) {}
+
+    private final StateStore store;
+    private final Syscalls sys;
+    private final Consumer<String> warnings;
+
+    ContainerCreate(StateStore store, Syscalls sys, Consumer<String> warnings) {
+        this.store = store;
+        this.sys = sys;
+        this.warnings = warnings;
+    }
+
+    Created create(String id, Options options, Arena arena) {
+        StateStore.checkId(id);
+        Path bundle = options.bundle().toAbsolutePath().normalize();
+        Spec spec = readSpec(bundle);
+        SpecValidator.validate(spec);
+        Path rootfs = bundle.resolve(spec.root().path()).normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw new FutabaException("root.path: the root file system " + rootfs + " is not a directory");
+        }
+
+        Path dir = store.claim(id);
+        String cgroupsPath = spec.linux().cgroupsPath() == null || spec.linux().cgroupsPath().isEmpty()
+                ? id : spec.linux().cgroupsPath();
+        Cgroup cgroup = Cgroup.of(CgroupHost.detect(), cgroupsPath);
+        ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
+                Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs());
+        List<Integer> fds = new ArrayList<>();
+        ContainerProcess process = null;
+        boolean cgroupMade = false;
+        try {
+            store.save(state); // "creating"
+            if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
+                warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
+            }
+            cgroup.create(spec.linux().resources());
+            cgroupMade = true;
+
+            Path fifo = dir.resolve(StateStore.EXEC_FIFO);
+            sys.mkfifo(fifo.toString(), 0622);
+            int fifoDir = track(fds, sys.open(Syscalls.AT_FDCWD, dir.toString(), Syscalls.O_PATH | Syscalls.O_DIRECTORY));
+            int[] go = sys.pipe();
+            track(fds, go[0]);
+            track(fds, go[1]);
+            int[] status = sys.pipe();
+            track(fds, status[0]);
+            track(fds, status[1]);
+            Map<String, Integer> joinFds = new LinkedHashMap<>();
+            for (Spec.Namespace ns : spec.linux().namespaces()) {
+                if (ns.path() != null) {
+                    joinFds.put(ns.type(), track(fds, openNamespace(ns)));
+                }
+            }
+
+            Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoDir,
+                    StateStore.EXEC_FIFO, joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+            process = ContainerProcess.spawn(sys, plan, arena, go[1], status[0]);
+            fds.remove((Integer) go[1]); // the process handle owns these two now
+            fds.remove((Integer) status[0]);
+            closeAll(fds);
+
+            cgroup.addProcess(process.pid());
+            if (spec.process().oomScoreAdj() != null) {
+                writeProc(process.pid(), "oom_score_adj", spec.process().oomScoreAdj().toString());
+            }
+            process.go();
+            process.awaitReady();
+
+            ProcStat stat = ProcStat.read(process.pid());
+            state = state.withProcess(process.pid(), stat == null ? 0 : stat.startTime());
+            store.save(state);
+            if (options.pidFile() != null) {
+                writePidFile(options.pidFile(), process.pid());
+            }
+            return new Created(state, process);
+        } catch (RuntimeException e) {
+            closeAll(fds);
+            if (process != null) {
+                process.abort();
+            }
+            if (cgroupMade) {
+                try {
+                    cgroup.destroy();
+                } catch (FutabaException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            store.remove(id);
+            throw e;
+        }
+    }
+
+    private static Spec readSpec(Path bundle) {
+        Path config = bundle.resolve("config.json");
+        try {
+            return SpecReader.read(Files.readString(config));
+        } catch (NoSuchFileException e) {
+            throw new FutabaException("bundle " + bundle + " has no config.json");
+        } catch (IOException e) {
+            throw new FutabaException("cannot read " + config + ": " + e.getMessage(), e);
+        } catch (JsonException e) {
+            throw new FutabaException("config.json: " + e.getMessage(), e);
+        }
+    }
+
+    private int openNamespace(Spec.Namespace ns) {
+        try {
+            return sys.open(Syscalls.AT_FDCWD, ns.path(), Syscalls.O_RDONLY);
+        } catch (LinuxException e) {
+            throw new FutabaException("linux.namespaces: cannot open the " + ns.type() + " namespace " + ns.path()
+                    + ": " + io.karakuri.linux.Errno.text(e.errno()), e);
+        }
+    }
+
+    private static int track(List<Integer> fds, int fd) {
+        fds.add(fd);
+        return fd;
+    }
+
+    private void closeAll(List<Integer> fds) {
+        for (int fd : fds) {
+            sys.close(fd);
+        }
+        fds.clear();
+    }
+
+    private static int lastCap() {
+        try {
+            return Integer.parseInt(ProcFs.read(Path.of("/proc/sys/kernel/cap_last_cap")).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 40;
+        }
+    }
+
+    private static void writeProc(int pid, String file, String value) {
+        Path path = Path.of("/proc", Integer.toString(pid), file);
+        try {
+            Files.writeString(path, value);
+        } catch (IOException e) {
+            throw new FutabaException("cannot write " + value + " to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Written whole or not at all, as runc does: readers never see a partial pid. */
+    static void writePidFile(Path pidFile, int pid) {
+        Path file = pidFile.toAbsolutePath();
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Integer.toString(pid));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new FutabaException("cannot write the pid file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

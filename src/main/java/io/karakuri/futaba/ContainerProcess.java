@@ -1,0 +1,150 @@
+package io.karakuri.futaba;
+
+import io.karakuri.futaba.plan.Plan;
+import io.karakuri.linux.Errno;
+import io.karakuri.linux.LinuxException;
+import io.karakuri.linux.Signals;
+import io.karakuri.linux.Syscalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The container's first process between clone() and execve(): the parent's side of the protocol in
+ * src/main/native/futaba_plan.h (go-ahead pipe, status records).
+ */
+final class ContainerProcess {
+    private static final int STATUS_READY = 1;
+    private static final int STATUS_ERROR = 2;
+    private static final int STATUS_PID = 3;
+    private static final int NOT_FOUND_IN_PATH = 100000;
+
+    private final Syscalls sys;
+    private final Plan plan;
+    private final int clonePid;
+    private int pid;
+    private int goFd;
+    private int statusFd;
+
+    private ContainerProcess(Syscalls sys, Plan plan, int clonePid, int goFd, int statusFd) {
+        this.sys = sys;
+        this.plan = plan;
+        this.clonePid = clonePid;
+        this.pid = clonePid;
+        this.goFd = goFd;
+        this.statusFd = statusFd;
+    }
+
+    /**
+     * Clones the process. The plan and the child's stack come from arena, which must stay open until
+     * the child has exec'd or died.
+     */
+    static ContainerProcess spawn(Syscalls sys, Plan plan, Arena arena, int goFd, int statusFd) {
+        MemorySegment encoded = plan.encode(arena);
+        MemorySegment stack = arena.allocate(plan.stackSize(), 16);
+        int pid = sys.spawn(encoded, stack);
+        return new ContainerProcess(sys, plan, pid, goFd, statusFd);
+    }
+
+    /** The container's process (after a fork into a joined pid namespace, the grandchild). */
+    int pid() {
+        return pid;
+    }
+
+    /** Lets the child run its plan: it has been placed in its cgroup. */
+    void go() {
+        sys.write(goFd, new byte[] {'g'});
+        sys.close(goFd);
+        goFd = -1;
+    }
+
+    /** Waits until the child has run its whole plan and is waiting for start; fails with its error. */
+    void awaitReady() {
+        while (true) {
+            int[] record = readStatus();
+            if (record == null) {
+                throw new FutabaException("the container process exited during setup" + exitText());
+            }
+            switch (record[0]) {
+                case STATUS_PID -> {
+                    sys.waitpid(clonePid, false); // the intermediate process exits at once
+                    pid = record[3];
+                }
+                case STATUS_READY -> {
+                    return;
+                }
+                case STATUS_ERROR -> throw new FutabaException(errorText(record[1], record[2]));
+                default -> throw new FutabaException("unknown status record " + record[0] + " from the container process");
+            }
+        }
+    }
+
+    /** After start: returns when execve() succeeded, or fails with why it did not. */
+    void awaitExec() {
+        int[] record = readStatus();
+        if (record != null && record[0] == STATUS_ERROR) {
+            throw new FutabaException(errorText(record[1], record[2]));
+        }
+    }
+
+    private String errorText(int op, int errno) {
+        String what = plan.describe(op);
+        if (errno == NOT_FOUND_IN_PATH) {
+            return what + ": executable file not found in $PATH";
+        }
+        return what + ": " + Errno.text(errno);
+    }
+
+    private String exitText() {
+        try {
+            Syscalls.WaitStatus status = sys.waitpid(pid, false);
+            return status.exited() ? " with code " + status.exitCode() : " on " + Signals.name(status.signal());
+        } catch (LinuxException e) {
+            return "";
+        }
+    }
+
+    /** {kind, op, err, pid}, or null at end of file. */
+    private int[] readStatus() {
+        byte[] buf = new byte[16];
+        int got = 0;
+        while (got < buf.length) {
+            byte[] part = new byte[buf.length - got];
+            int n = sys.read(statusFd, part);
+            if (n == 0) {
+                return null;
+            }
+            System.arraycopy(part, 0, buf, got, n);
+            got += n;
+        }
+        ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder());
+        return new int[] {b.getInt(), b.getInt(), b.getInt(), b.getInt()};
+    }
+
+    /** Stops reading the status pipe (the child then only writes to it if execve fails). */
+    void detach() {
+        sys.close(goFd);
+        sys.close(statusFd);
+        goFd = -1;
+        statusFd = -1;
+    }
+
+    /** Kills and reaps the child after a failed create. */
+    void abort() {
+        sys.close(goFd); // end of file on the go-ahead pipe: a child still waiting exits by itself
+        goFd = -1;
+        for (int p : pid == clonePid ? new int[] {pid} : new int[] {pid, clonePid}) {
+            sys.kill(p, Signals.SIGKILL);
+            try {
+                sys.waitpid(p, false);
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.ECHILD) {
+                    throw e;
+                }
+            }
+        }
+        sys.close(statusFd);
+        statusFd = -1;
+    }
+}

@@ -1,0 +1,57 @@
+package io.karakuri.futaba;
+
+import io.karakuri.linux.Syscalls;
+import java.lang.foreign.Arena;
+import java.util.List;
+
+/**
+ * `run`: create, start and, in the foreground, wait for the container's process, forwarding the
+ * signals futaba gets; the exit code is the process's (128 + signal if a signal ended it).
+ */
+final class ContainerRun {
+    /** Signals passed on to the container. The JVM keeps QUIT and USR2 for itself. */
+    private static final List<String> FORWARDED = List.of("HUP", "INT", "TERM", "USR1", "WINCH", "ALRM", "CONT");
+
+    private final Futaba futaba;
+    private final Syscalls sys;
+
+    ContainerRun(Futaba futaba, Syscalls sys) {
+        this.futaba = futaba;
+        this.sys = sys;
+    }
+
+    int run(String id, ContainerCreate.Options options, boolean detach, boolean keep) {
+        // The JVM exits when run returns, so the child's stack may live in the global arena.
+        ContainerCreate.Created created = futaba.creator().create(id, options, Arena.global());
+        int pid = created.state().pid();
+        try {
+            futaba.start(id);
+            created.process().awaitExec();
+        } catch (RuntimeException e) {
+            futaba.delete(id, true);
+            throw e;
+        }
+        created.process().detach();
+        if (detach) {
+            return 0;
+        }
+        forwardSignals(pid);
+        Syscalls.WaitStatus status = sys.waitpid(pid, false);
+        if (!keep) {
+            futaba.delete(id, true);
+        }
+        return status.shellCode();
+    }
+
+    @SuppressWarnings("removal")
+    private void forwardSignals(int pid) {
+        for (String name : FORWARDED) {
+            try {
+                sun.misc.Signal signal = new sun.misc.Signal(name);
+                sun.misc.Signal.handle(signal, s -> sys.kill(pid, s.getNumber()));
+            } catch (IllegalArgumentException reservedByTheJvm) {
+                // not forwarded
+            }
+        }
+    }
+}

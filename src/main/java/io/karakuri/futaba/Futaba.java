@@ -1,0 +1,75 @@
+package io.karakuri.futaba;
+
+import io.karakuri.futaba.state.ContainerState;
+import io.karakuri.futaba.state.StateStore;
+import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.Syscalls;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * futaba's Java API: the OCI runtime operations on the containers under one state root. The
+ * command line is a thin layer over it, and hitoha calls it in-process.
+ */
+public final class Futaba {
+    public static final Path DEFAULT_ROOT = Path.of("/run/futaba");
+
+    private final StateStore store;
+    private final Syscalls sys;
+    private final Consumer<String> warnings;
+
+    public Futaba(Path root, Syscalls sys, Consumer<String> warnings) {
+        this.store = new StateStore(root);
+        this.sys = sys;
+        this.warnings = warnings;
+    }
+
+    ContainerCreate creator() {
+        return new ContainerCreate(store, sys, warnings);
+    }
+
+    /**
+     * Creates a container from a bundle; its process waits for {@link #start}. The child's stack
+     * and plan come from arena, which must stay open until the container has started or died.
+     */
+    public ContainerState create(String id, Path bundle, Path pidFile, int preserveFds, Arena arena) {
+        ContainerCreate.Created created = creator().create(id, new ContainerCreate.Options(bundle, pidFile, preserveFds), arena);
+        created.process().detach();
+        return created.state();
+    }
+
+    public void start(String id) {
+        new ContainerStart(store, sys).start(id);
+    }
+
+    /** Create + start + wait; returns the exit code (0 at once with detach). */
+    public int run(String id, Path bundle, Path pidFile, int preserveFds, boolean detach, boolean keep) {
+        return new ContainerRun(this, sys).run(id, new ContainerCreate.Options(bundle, pidFile, preserveFds), detach, keep);
+    }
+
+    public void kill(String id, int signal, boolean all) {
+        new ContainerKill(store, sys).kill(id, signal, all);
+    }
+
+    public void delete(String id, boolean force) {
+        new ContainerDelete(store, sys).delete(id, force);
+    }
+
+    /** The runtime-spec state of a container. */
+    public Map<String, Object> state(String id) {
+        ContainerState state = store.load(id);
+        return state.ociState(store.status(state), store.owner(id));
+    }
+
+    /** The runtime-spec state of every container. */
+    public List<Map<String, Object>> list() {
+        return store.all().stream().map(s -> s.ociState(store.status(s), store.owner(s.id()))).toList();
+    }
+
+    public Status status(String id) {
+        return store.status(store.load(id));
+    }
+}

@@ -1,0 +1,346 @@
+package io.karakuri.futaba.cgroup;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.plan.CgroupMountLayout;
+import io.karakuri.futaba.spec.Spec;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One container's cgroup: a directory in each v1 hierarchy, or one in the v2 tree. Creates it, writes
+ * the limits, places processes, lists them, and removes it.
+ */
+public final class Cgroup {
+    /** One directory of this cgroup. name: the hierarchy's directory under /sys/fs/cgroup. */
+    public record Member(String name, String controllers, String fsType, Path dir) {}
+
+    private final int version;
+    private final List<Member> members;
+
+    private Cgroup(int version, List<Member> members) {
+        this.version = version;
+        this.members = members;
+    }
+
+    /** The cgroup at cgroupsPath (absolute, or relative to futaba's own cgroup) on this host. */
+    public static Cgroup of(CgroupHost host, String cgroupsPath) {
+        List<Member> members = new ArrayList<>();
+        for (CgroupHost.Hierarchy h : host.hierarchies()) {
+            members.add(new Member(h.mountPoint().getFileName().toString(), h.controllers(), h.fsType(),
+                    h.dir(cgroupsPath)));
+        }
+        return new Cgroup(host.version(), List.copyOf(members));
+    }
+
+    /** The cgroup a state file recorded: version and directories by hierarchy name. */
+    public static Cgroup fromState(int version, Map<String, String> dirs) {
+        List<Member> members = new ArrayList<>();
+        dirs.forEach((name, dir) -> members.add(new Member(name, "", "", Path.of(dir))));
+        return new Cgroup(version, List.copyOf(members));
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** Directories by hierarchy name, as a state file records them. */
+    public Map<String, String> dirs() {
+        Map<String, String> out = new LinkedHashMap<>();
+        members.forEach(m -> out.put(m.name(), m.dir().toString()));
+        return out;
+    }
+
+    /** Creates the directories and writes the limits; on failure removes what it made. */
+    public void create(Spec.Resources resources) {
+        try {
+            for (Member m : members) {
+                makeDirs(m);
+            }
+            if (version == 1) {
+                applyV1(resources);
+            } else {
+                applyV2(resources);
+            }
+        } catch (RuntimeException e) {
+            destroy();
+            throw e;
+        }
+    }
+
+    private void makeDirs(Member m) {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = m.dir(); p != null && !Files.isDirectory(p); p = p.getParent()) {
+            missing.addFirst(p);
+        }
+        for (Path p : missing) {
+            try {
+                Files.createDirectory(p);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // made by a concurrent container with the same parent
+            } catch (IOException e) {
+                throw new FutabaException("cannot create cgroup " + p + ": " + reason(e), e);
+            }
+            if (version == 1 && m.controllers().contains("cpuset")) {
+                // a v1 cpuset takes no process until its cpus and mems are set: inherit the parent's
+                for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
+                    if (read(p.resolve(file)).isBlank()) {
+                        write(p.resolve(file), read(p.getParent().resolve(file)).strip());
+                    }
+                }
+            } else if (version == 2) {
+                enableControllers(p.getParent());
+            }
+        }
+    }
+
+    private Member member(String controller) {
+        for (Member m : members) {
+            if (List.of(m.controllers().split(",")).contains(controller)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void applyV1(Spec.Resources r) {
+        Member memory = member("memory");
+        if (r.memory() != null && memory != null) {
+            Spec.Memory m = r.memory();
+            if (m.limit() != null && m.limit() != 0) {
+                write(memory.dir().resolve("memory.limit_in_bytes"), limit(m.limit(), "-1"));
+            }
+            if (m.swap() != null && m.swap() != 0) {
+                Path memsw = memory.dir().resolve("memory.memsw.limit_in_bytes");
+                if (!Files.exists(memsw)) {
+                    throw new FutabaException("linux.resources.memory.swap: this kernel does not account swap "
+                            + "(no " + memsw.getFileName() + ")");
+                }
+                write(memsw, limit(m.swap(), "-1"));
+            }
+            if (m.reservation() != null && m.reservation() != 0) {
+                write(memory.dir().resolve("memory.soft_limit_in_bytes"), limit(m.reservation(), "-1"));
+            }
+        }
+        Member cpu = member("cpu");
+        if (r.cpu() != null && cpu != null) {
+            Spec.Cpu c = r.cpu();
+            if (c.shares() != null && c.shares() != 0) {
+                write(cpu.dir().resolve("cpu.shares"), Long.toString(c.shares()));
+            }
+            if (c.period() != null && c.period() != 0) {
+                write(cpu.dir().resolve("cpu.cfs_period_us"), Long.toString(c.period()));
+            }
+            if (c.quota() != null && c.quota() != 0) {
+                write(cpu.dir().resolve("cpu.cfs_quota_us"), Long.toString(c.quota()));
+            }
+        }
+        Member cpuset = member("cpuset");
+        if (r.cpu() != null && cpuset != null) {
+            if (r.cpu().cpus() != null && !r.cpu().cpus().isEmpty()) {
+                write(cpuset.dir().resolve("cpuset.cpus"), r.cpu().cpus());
+            }
+            if (r.cpu().mems() != null && !r.cpu().mems().isEmpty()) {
+                write(cpuset.dir().resolve("cpuset.mems"), r.cpu().mems());
+            }
+        }
+        Member pids = member("pids");
+        if (r.pids() != null && pids != null) {
+            write(pids.dir().resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
+        }
+        Member devices = member("devices");
+        if (devices != null && !r.devices().isEmpty()) {
+            for (Spec.DeviceRule rule : DeviceRules.withDefaults(r.devices())) {
+                write(devices.dir().resolve(rule.allow() ? "devices.allow" : "devices.deny"), DeviceRules.v1(rule));
+            }
+        }
+    }
+
+    private void applyV2(Spec.Resources r) {
+        Path dir = members.getFirst().dir();
+        if (r.memory() != null) {
+            Spec.Memory m = r.memory();
+            if (m.limit() != null && m.limit() != 0) {
+                write(dir.resolve("memory.max"), limit(m.limit(), "max"));
+            }
+            if (m.reservation() != null && m.reservation() != 0) {
+                write(dir.resolve("memory.low"), limit(m.reservation(), "max"));
+            }
+            if (m.swap() != null && m.swap() != 0) {
+                // v1 and the OCI spec count memory plus swap; v2's memory.swap.max counts swap alone
+                String swap = m.swap() < 0 ? "max"
+                        : Long.toString(m.limit() != null && m.limit() > 0 ? m.swap() - m.limit() : m.swap());
+                write(dir.resolve("memory.swap.max"), swap);
+            }
+        }
+        if (r.cpu() != null) {
+            Spec.Cpu c = r.cpu();
+            if (c.shares() != null && c.shares() != 0) {
+                write(dir.resolve("cpu.weight"), Long.toString(1 + ((c.shares() - 2) * 9999) / 262142));
+            }
+            if ((c.quota() != null && c.quota() != 0) || (c.period() != null && c.period() != 0)) {
+                String quota = c.quota() == null || c.quota() <= 0 ? "max" : Long.toString(c.quota());
+                long period = c.period() == null || c.period() == 0 ? 100000 : c.period();
+                write(dir.resolve("cpu.max"), quota + " " + period);
+            }
+            if (c.cpus() != null && !c.cpus().isEmpty()) {
+                write(dir.resolve("cpuset.cpus"), c.cpus());
+            }
+            if (c.mems() != null && !c.mems().isEmpty()) {
+                write(dir.resolve("cpuset.mems"), c.mems());
+            }
+        }
+        if (r.pids() != null) {
+            write(dir.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
+        }
+    }
+
+    /** v2 limits a controller in a cgroup only if its parent delegates it (cgroup.subtree_control). */
+    private static void enableControllers(Path parent) {
+        String available = read(parent.resolve("cgroup.controllers"));
+        String enabled = read(parent.resolve("cgroup.subtree_control"));
+        for (String controller : List.of("cpu", "cpuset", "memory", "pids", "io", "hugetlb")) {
+            if (List.of(available.strip().split(" ")).contains(controller)
+                    && !List.of(enabled.strip().split(" ")).contains(controller)) {
+                try {
+                    writeOrFail(parent.resolve("cgroup.subtree_control"), "+" + controller);
+                } catch (IOException notDelegable) {
+                    // a limit that needs it then fails with its own clear error
+                }
+            }
+        }
+    }
+
+    private static String limit(long value, String unlimited) {
+        return value < 0 ? unlimited : Long.toString(value);
+    }
+
+    public void addProcess(int pid) {
+        for (Member m : members) {
+            write(m.dir().resolve("cgroup.procs"), Integer.toString(pid));
+        }
+    }
+
+    /** Every process in the cgroup (and, on v2, in cgroups below it). */
+    public List<Integer> processes() {
+        Member m = version == 2 ? members.getFirst() : member("pids");
+        if (m == null) {
+            m = member("freezer") != null ? member("freezer") : members.getFirst();
+        }
+        List<Integer> pids = new ArrayList<>();
+        List<Path> dirs = List.of(m.dir());
+        if (version == 2 && Files.isDirectory(m.dir())) {
+            try (Stream<Path> walk = Files.walk(m.dir())) {
+                dirs = walk.filter(Files::isDirectory).toList();
+            } catch (IOException | java.io.UncheckedIOException gone) {
+                dirs = List.of(m.dir());
+            }
+        }
+        for (Path dir : dirs) {
+            Path procs = dir.resolve("cgroup.procs");
+            if (Files.exists(procs)) {
+                for (String line : read(procs).split("\n")) {
+                    if (!line.isBlank()) {
+                        pids.add(Integer.parseInt(line.strip()));
+                    }
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** Removes the directories (the leaves; parents may be shared). Waits briefly for exiting tasks. */
+    public void destroy() {
+        List<String> failed = new ArrayList<>();
+        for (Member m : members) {
+            if (!removeDir(m.dir())) {
+                failed.add(m.dir().toString());
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new FutabaException("cannot remove cgroup " + String.join(", ", failed) + ": it still has processes");
+        }
+    }
+
+    private static boolean removeDir(Path dir) {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> children = Files.list(dir)) {
+                // nested cgroups made inside the container go first
+                for (Path child : children.filter(Files::isDirectory).toList()) {
+                    removeDir(child);
+                }
+            } catch (IOException | java.io.UncheckedIOException ignored) {
+                // the rmdir below reports what is left
+            }
+        }
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                Files.deleteIfExists(dir);
+                return true;
+            } catch (IOException busy) {
+                try {
+                    Thread.sleep(10); // a task that just exited can keep the cgroup busy for a moment
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** How a "cgroup" mount inside this container is built. */
+    public CgroupMountLayout mountLayout() {
+        List<CgroupMountLayout.Hierarchy> hierarchies = new ArrayList<>();
+        for (Member m : members) {
+            String data = m.controllers().startsWith("name=") ? "none," + m.controllers() : m.controllers();
+            hierarchies.add(new CgroupMountLayout.Hierarchy(version == 2 ? "" : m.name(), m.fsType(), data,
+                    m.dir().toString()));
+        }
+        return new CgroupMountLayout(version == 2, hierarchies);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new FutabaException("cannot read " + file + ": " + reason(e), e);
+        }
+    }
+
+    private static void write(Path file, String value) {
+        try {
+            writeOrFail(file, value);
+        } catch (IOException e) {
+            throw new FutabaException("cannot write \"" + value + "\" to " + file + ": " + reason(e), e);
+        }
+    }
+
+    private static void writeOrFail(Path file, String value) throws IOException {
+        // one write(2) per value: cgroup files take a whole value per call
+        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+            out.write(value.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String reason(IOException e) {
+        String m = e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        if (m != null && m.contains("(") && m.endsWith(")")) {
+            return m.substring(m.lastIndexOf('(') + 1, m.length() - 1);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,310 @@
+package io.karakuri.futaba.plan;
+
+import static io.karakuri.futaba.plan.MountOptions.MS_BIND;
+import static io.karakuri.futaba.plan.MountOptions.MS_NODEV;
+import static io.karakuri.futaba.plan.MountOptions.MS_NOEXEC;
+import static io.karakuri.futaba.plan.MountOptions.MS_NOSUID;
+import static io.karakuri.futaba.plan.MountOptions.MS_PRIVATE;
+import static io.karakuri.futaba.plan.MountOptions.MS_RDONLY;
+import static io.karakuri.futaba.plan.MountOptions.MS_REC;
+import static io.karakuri.futaba.plan.MountOptions.MS_REMOUNT;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.plan.PlanOp.Type;
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.futaba.spec.SpecValidator;
+import io.karakuri.linux.Capability;
+import io.karakuri.linux.Namespaces;
+import io.karakuri.linux.Rlimit;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Turns a validated {@link Spec} into the {@link Plan} the container's first process executes: the
+ * policy (what, in which order, with which flags) is decided here, in Java; libfutaba only carries it
+ * out. Pure: no system call, so every rule is unit-tested without root.
+ */
+public final class PlanBuilder {
+
+    /**
+     * @param rootfs the root file system, absolute
+     * @param bundle the bundle directory (relative bind-mount sources are resolved against it)
+     * @param syncFd the child's end of the go-ahead pipe
+     * @param statusFd the child's end of the status pipe
+     * @param fifoDirFd the directory holding the exec fifo (-1: exec without waiting for start)
+     * @param joinFds an open fd for each namespace the container joins, by OCI type
+     * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
+     * @param lastCap the highest capability number the kernel knows
+     */
+    public record Inputs(
+            Spec spec,
+            Path rootfs,
+            Path bundle,
+            int syncFd,
+            int statusFd,
+            int fifoDirFd,
+            String fifoName,
+            Map<String, Integer> joinFds,
+            int preserveFds,
+            int lastCap,
+            CgroupMountLayout cgroups,
+            Consumer<String> warnings) {}
+
+    /** The device nodes every container gets (runtime-spec "Default Devices"): name, major, minor. */
+    private static final Object[][] DEFAULT_DEVICES = {
+        {"/dev/null", 1, 3}, {"/dev/zero", 1, 5}, {"/dev/full", 1, 7},
+        {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    };
+    private static final String[][] DEFAULT_LINKS = {
+        {"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"}, {"/proc/self/fd/1", "/dev/stdout"},
+        {"/proc/self/fd/2", "/dev/stderr"}, {"pts/ptmx", "/dev/ptmx"},
+    };
+    private static final long S_IFCHR = 0020000;
+
+    private final Inputs in;
+    private final Spec spec;
+    private final List<PlanOp> ops = new ArrayList<>();
+    private final java.util.Set<String> unknownCaps = new java.util.HashSet<>();
+
+    private PlanBuilder(Inputs in) {
+        this.in = in;
+        this.spec = in.spec();
+    }
+
+    public static Plan build(Inputs in) {
+        return new PlanBuilder(in).build();
+    }
+
+    private Plan build() {
+        long cloneFlags = 0;
+        boolean newCgroupNs = false;
+        boolean joinPid = false;
+        boolean mountNs = false;
+        for (Spec.Namespace ns : spec.linux().namespaces()) {
+            mountNs |= ns.type().equals("mount");
+            if (ns.path() != null) {
+                joinPid |= ns.type().equals("pid");
+            } else if (ns.type().equals("cgroup")) {
+                newCgroupNs = true; // unshared after the go-ahead: its root is the cgroup it is in then
+            } else {
+                cloneFlags |= Namespaces.flag(ns.type());
+            }
+        }
+
+        TreeSet<Integer> keep = new TreeSet<>(List.of(in.syncFd(), in.statusFd()));
+        if (in.fifoDirFd() >= 0) {
+            keep.add(in.fifoDirFd());
+        }
+        keep.addAll(in.joinFds().values());
+        for (int i = 0; i < in.preserveFds(); i++) {
+            keep.add(3 + i);
+        }
+        ops.add(PlanOp.of(Type.CLOSE_FDS, "closing inherited file descriptors",
+                keep.stream().mapToLong(Integer::longValue).toArray()));
+        ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
+
+        // The mount namespace is joined last: entering it changes the root the other paths resolve in.
+        for (Spec.Namespace ns : spec.linux().namespaces()) {
+            if (ns.path() != null && !ns.type().equals("mount")) {
+                join(ns);
+            }
+        }
+        for (Spec.Namespace ns : spec.linux().namespaces()) {
+            if (ns.path() != null && ns.type().equals("mount")) {
+                join(ns);
+            }
+        }
+        if (newCgroupNs) {
+            ops.add(PlanOp.of(Type.UNSHARE, "unsharing the cgroup namespace", new long[] {Namespaces.CLONE_NEWCGROUP}));
+        }
+        if (joinPid) {
+            ops.add(PlanOp.of(Type.FORK, "forking into the joined pid namespace"));
+        }
+
+        Spec.Process process = spec.process();
+        String rootfs = in.rootfs().toString();
+        if (mountNs) {
+            rootFileSystem(rootfs, process.cwd(), newCgroupNs);
+        } else {
+            ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
+        }
+
+        if (spec.hostname() != null && !spec.hostname().isEmpty()) {
+            ops.add(PlanOp.of(Type.HOSTNAME, "set hostname " + spec.hostname(), new long[0], spec.hostname()));
+        }
+        if (spec.domainname() != null && !spec.domainname().isEmpty()) {
+            ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
+                    spec.domainname()));
+        }
+        for (Spec.Rlimit r : process.rlimits()) {
+            ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
+                    new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));
+        }
+        Spec.Capabilities caps = process.capabilities();
+        if (caps != null) {
+            ops.add(PlanOp.of(Type.CAP_BOUNDING, "drop capabilities from the bounding set",
+                    new long[] {mask(caps.bounding()), in.lastCap()}));
+        }
+        long[] user = new long[3 + process.user().additionalGids().size()];
+        user[0] = process.user().uid();
+        user[1] = process.user().gid();
+        user[2] = 1;
+        for (int i = 0; i < process.user().additionalGids().size(); i++) {
+            user[3 + i] = process.user().additionalGids().get(i);
+        }
+        ops.add(PlanOp.of(Type.USER, "switch to uid " + user[0] + ", gid " + user[1], user));
+        if (caps != null) {
+            ops.add(PlanOp.of(Type.CAPS, "set capabilities", new long[] {
+                mask(caps.effective()), mask(caps.permitted()), mask(caps.inheritable()), mask(caps.ambient()),
+                in.lastCap()}));
+        }
+        if (process.noNewPrivileges()) {
+            ops.add(PlanOp.of(Type.NO_NEW_PRIVS, "set no_new_privs"));
+        }
+        ops.add(PlanOp.of(Type.CHDIR, "change to the working directory " + process.cwd(), new long[0],
+                process.cwd()));
+
+        List<String> exec = new ArrayList<>();
+        exec.add(in.fifoName() == null ? "" : in.fifoName());
+        exec.addAll(process.args());
+        exec.addAll(process.env());
+        ops.add(new PlanOp(Type.EXEC, new long[] {in.fifoDirFd(), process.args().size(), process.env().size()},
+                exec, "exec \"" + process.args().getFirst() + "\""));
+        return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
+    }
+
+    private void join(Spec.Namespace ns) {
+        Integer fd = in.joinFds().get(ns.type());
+        if (fd == null) {
+            throw new IllegalStateException("no open fd for the " + ns.type() + " namespace " + ns.path());
+        }
+        ops.add(PlanOp.of(Type.SETNS, "join the " + ns.type() + " namespace " + ns.path(),
+                new long[] {fd, Namespaces.flag(ns.type())}));
+    }
+
+    private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs) {
+        // pivot_root refuses shared mounts: nothing mounted here may propagate back to the host.
+        ops.add(PlanOp.of(Type.PROPAGATE, "make / private", new long[] {MS_REC | MS_PRIVATE}, "/"));
+        ops.add(PlanOp.of(Type.ROOTFS, "bind mount the root file system " + rootfs, new long[0], rootfs));
+        boolean devFromHost = false;
+        for (Spec.Mount m : spec.mounts()) {
+            String dest = SpecValidator.cleanContainerPath(m.destination(), "mount destination");
+            MountOptions o = MountOptions.parse(m.options());
+            if (m.type().equals("cgroup")) {
+                cgroupMount(dest, o, newCgroupNs);
+            } else if (o.bind() || m.type().equals("bind")) {
+                devFromHost |= dest.equals("/dev");
+                bindMount(m, dest, o);
+            } else {
+                String what = "mount " + (m.type().isEmpty() ? m.source() : m.type()) + " on " + dest;
+                ops.add(PlanOp.of(Type.MOUNT, what, new long[] {o.flags(), o.propagation(), 0, 0},
+                        m.source(), dest, m.type(), o.data()));
+            }
+        }
+        if (!devFromHost) {
+            for (Object[] d : DEFAULT_DEVICES) {
+                long major = (Integer) d[1];
+                long minor = (Integer) d[2];
+                ops.add(PlanOp.of(Type.MKNOD, "create device " + d[0],
+                        new long[] {S_IFCHR | 0666, makedev(major, minor), 0, 0}, (String) d[0]));
+            }
+            for (String[] link : DEFAULT_LINKS) {
+                ops.add(PlanOp.of(Type.SYMLINK, "create symlink " + link[1] + " -> " + link[0], new long[0],
+                        link[0], link[1]));
+            }
+        }
+        ops.add(PlanOp.of(Type.MKDIR, "create the working directory " + cwd, new long[0], cwd));
+        ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
+        String propagation = spec.linux().rootfsPropagation();
+        if (propagation != null && !propagation.isEmpty()) {
+            ops.add(PlanOp.of(Type.PROPAGATE, "make / " + propagation,
+                    new long[] {MountOptions.propagation(propagation)}, "/"));
+        }
+        for (String path : spec.linux().readonlyPaths()) {
+            ops.add(PlanOp.of(Type.READONLY, "make " + path + " read-only", new long[0], path));
+        }
+        for (String path : spec.linux().maskedPaths()) {
+            ops.add(PlanOp.of(Type.MASK, "mask " + path, new long[0], path));
+        }
+        if (spec.root().readonly()) {
+            ops.add(PlanOp.of(Type.ROOT_READONLY, "make the root file system read-only"));
+        }
+    }
+
+    private void bindMount(Spec.Mount m, String dest, MountOptions o) {
+        Path source = in.bundle().resolve(m.source());
+        if (!Files.exists(source)) {
+            throw new FutabaException("mount source " + source + " for " + dest + " does not exist");
+        }
+        long kind = Files.isDirectory(source) ? 0 : 1;
+        ops.add(PlanOp.of(Type.MOUNT, "bind mount " + source + " on " + dest,
+                new long[] {o.flags() | MS_BIND, o.propagation(), o.remountFlags(), kind},
+                source.toString(), dest, "", ""));
+    }
+
+    /** "cgroup" in a config means the container's view of its cgroups, whatever the host's version. */
+    private void cgroupMount(String dest, MountOptions o, boolean newCgroupNs) {
+        CgroupMountLayout layout = in.cgroups();
+        long flags = o.flags() & ~(MS_BIND | MS_REC);
+        if (layout.unified()) {
+            CgroupMountLayout.Hierarchy h = layout.hierarchies().getFirst();
+            cgroupHierarchy(h, dest, flags, newCgroupNs);
+            return;
+        }
+        long tmpfsFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        ops.add(PlanOp.of(Type.MOUNT, "mount tmpfs on " + dest, new long[] {tmpfsFlags, 0, 0, 0},
+                "tmpfs", dest, "tmpfs", "mode=755"));
+        for (CgroupMountLayout.Hierarchy h : layout.hierarchies()) {
+            String at = dest + "/" + h.name();
+            cgroupHierarchy(h, at, flags, newCgroupNs);
+            if (h.name().contains(",")) { // "cpu,cpuacct" is also reachable as "cpu" and "cpuacct"
+                for (String part : h.name().split(",")) {
+                    ops.add(PlanOp.of(Type.SYMLINK, "link " + dest + "/" + part, new long[0], h.name(),
+                            dest + "/" + part));
+                }
+            }
+        }
+        if ((flags & MS_RDONLY) != 0) {
+            ops.add(PlanOp.of(Type.MOUNT, "make " + dest + " read-only",
+                    new long[] {MS_REMOUNT | MS_RDONLY | tmpfsFlags, 0, 0, 0}, "tmpfs", dest, "tmpfs", ""));
+        }
+    }
+
+    private void cgroupHierarchy(CgroupMountLayout.Hierarchy h, String at, long flags, boolean newCgroupNs) {
+        if (newCgroupNs) {
+            ops.add(PlanOp.of(Type.MOUNT, "mount " + h.fsType() + " on " + at, new long[] {flags, 0, 0, 0},
+                    "cgroup", at, h.fsType(), h.data()));
+        } else {
+            ops.add(PlanOp.of(Type.MOUNT, "bind mount " + h.containerDir() + " on " + at,
+                    new long[] {MS_BIND | MS_REC, 0, flags, 0}, h.containerDir(), at, "", ""));
+        }
+    }
+
+    private long mask(List<String> names) {
+        long mask = 0;
+        if (names == null) {
+            return mask;
+        }
+        for (String name : names) {
+            int n = Capability.number(name);
+            if (n > in.lastCap()) {
+                if (unknownCaps.add(name)) {
+                    in.warnings().accept("capability " + name + " is not known to this kernel: skipped");
+                }
+            } else {
+                mask |= 1L << n;
+            }
+        }
+        return mask;
+    }
+
+    static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12)
+                | (minor & 0xffL);
+    }
+}

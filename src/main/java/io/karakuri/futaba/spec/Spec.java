@@ -1,0 +1,73 @@
+package io.karakuri.futaba.spec;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of an OCI runtime-spec config.json (runtime-spec 1.2) that futaba reads. Members futaba
+ * does not implement yet are kept as names in {@link #unsupported()}, so that a container never runs
+ * without a setting its config asked for.
+ */
+public record Spec(
+        String ociVersion,
+        Process process,
+        Root root,
+        String hostname,
+        String domainname,
+        List<Mount> mounts,
+        Linux linux,
+        Map<String, String> annotations,
+        List<String> unsupported) {
+
+    public record Process(
+            boolean terminal,
+            User user,
+            List<String> args,
+            List<String> env,
+            String cwd,
+            Capabilities capabilities,
+            List<Rlimit> rlimits,
+            boolean noNewPrivileges,
+            Long oomScoreAdj) {}
+
+    public record User(long uid, long gid, List<Long> additionalGids) {}
+
+    /** Each set lists capability names such as CAP_KILL; null when the config leaves it out. */
+    public record Capabilities(
+            List<String> bounding,
+            List<String> effective,
+            List<String> permitted,
+            List<String> inheritable,
+            List<String> ambient) {}
+
+    public record Rlimit(String type, long soft, long hard) {}
+
+    public record Root(String path, boolean readonly) {}
+
+    public record Mount(String destination, String type, String source, List<String> options) {}
+
+    public record Linux(
+            List<Namespace> namespaces,
+            Resources resources,
+            String cgroupsPath,
+            List<String> maskedPaths,
+            List<String> readonlyPaths,
+            String rootfsPropagation) {}
+
+    /** type is the OCI name (pid, network, mount, ipc, uts, user, cgroup, time); path null = new. */
+    public record Namespace(String type, String path) {}
+
+    public record Resources(Memory memory, Cpu cpu, Pids pids, List<DeviceRule> devices) {
+        public static final Resources NONE = new Resources(null, null, null, List.of());
+    }
+
+    /** Bytes; -1 is unlimited; null is not set. swap is memory plus swap, as runc reads it. */
+    public record Memory(Long limit, Long reservation, Long swap) {}
+
+    public record Cpu(Long shares, Long quota, Long period, String cpus, String mems) {}
+
+    public record Pids(long limit) {}
+
+    /** A device cgroup rule: type a, c or b; major/minor null for any; access from "rwm". */
+    public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}
+}

@@ -1,0 +1,145 @@
+package io.karakuri.futaba.spec;
+
+import io.karakuri.json.Json;
+import io.karakuri.json.JsonException;
+import io.karakuri.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads a config.json document into a {@link Spec}, naming the member at fault in every error. */
+public final class SpecReader {
+    private SpecReader() {
+    }
+
+    public static Spec read(String json) {
+        JsonObject doc = JsonObject.root(Json.parse(json), "config.json");
+        List<String> unsupported = new ArrayList<>();
+        for (String member : List.of("hooks", "vm", "hyperv", "windows", "solaris", "zos")) {
+            if (doc.has(member)) {
+                unsupported.add(member);
+            }
+        }
+        return new Spec(
+                doc.string("ociVersion", ""),
+                process(doc.object("process"), unsupported),
+                root(doc.object("root")),
+                doc.string("hostname", null),
+                doc.string("domainname", null),
+                doc.objects("mounts", (o, i) -> new Spec.Mount(
+                        o.requiredString("destination"),
+                        o.string("type", ""),
+                        o.string("source", ""),
+                        o.strings("options"))),
+                linux(doc.object("linux"), unsupported),
+                doc.stringMap("annotations"),
+                List.copyOf(unsupported));
+    }
+
+    private static Spec.Process process(JsonObject p, List<String> unsupported) {
+        if (p == null) {
+            return null;
+        }
+        for (String member : List.of("consoleSize", "apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
+                "execCPUAffinity")) {
+            if (p.has(member)) {
+                unsupported.add("process." + member);
+            }
+        }
+        JsonObject u = p.object("user");
+        Spec.User user = u == null
+                ? new Spec.User(0, 0, List.of())
+                : new Spec.User(u.integer("uid", 0), u.integer("gid", 0), u.integers("additionalGids"));
+        if (u != null && (u.has("umask") || u.has("username"))) {
+            unsupported.add("process.user." + (u.has("umask") ? "umask" : "username"));
+        }
+        JsonObject c = p.object("capabilities");
+        Spec.Capabilities caps = c == null ? null : new Spec.Capabilities(
+                nullable(c, "bounding"), nullable(c, "effective"), nullable(c, "permitted"),
+                nullable(c, "inheritable"), nullable(c, "ambient"));
+        return new Spec.Process(
+                p.bool("terminal", false),
+                user,
+                p.strings("args"),
+                p.strings("env"),
+                p.string("cwd", ""),
+                caps,
+                p.objects("rlimits", (o, i) -> new Spec.Rlimit(
+                        o.requiredString("type"), o.integer("soft", 0), o.integer("hard", 0))),
+                p.bool("noNewPrivileges", false),
+                p.integer("oomScoreAdj"));
+    }
+
+    private static List<String> nullable(JsonObject o, String name) {
+        return o.has(name) ? o.strings(name) : null;
+    }
+
+    private static Spec.Root root(JsonObject r) {
+        return r == null ? null : new Spec.Root(r.string("path", ""), r.bool("readonly", false));
+    }
+
+    private static Spec.Linux linux(JsonObject l, List<String> unsupported) {
+        if (l == null) {
+            return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null);
+        }
+        for (String member : List.of("uidMappings", "gidMappings", "timeOffsets", "devices", "seccomp", "sysctl",
+                "intelRdt", "personality", "memoryPolicy", "netDevices")) {
+            if (l.has(member) && !emptyArray(l, member)) {
+                unsupported.add("linux." + member);
+            }
+        }
+        return new Spec.Linux(
+                l.objects("namespaces", (o, i) -> new Spec.Namespace(o.requiredString("type"), o.string("path", null))),
+                resources(l.object("resources"), unsupported),
+                l.string("cgroupsPath", null),
+                l.strings("maskedPaths"),
+                l.strings("readonlyPaths"),
+                l.string("rootfsPropagation", null));
+    }
+
+    private static boolean emptyArray(JsonObject o, String name) {
+        try {
+            return o.objects(name, (x, i) -> x).isEmpty();
+        } catch (JsonException notAnArray) {
+            return false;
+        }
+    }
+
+    private static Spec.Resources resources(JsonObject r, List<String> unsupported) {
+        if (r == null) {
+            return Spec.Resources.NONE;
+        }
+        for (String member : List.of("blockIO", "hugepageLimits", "network", "rdma", "unified")) {
+            if (r.has(member)) {
+                unsupported.add("linux.resources." + member);
+            }
+        }
+        JsonObject m = r.object("memory");
+        Spec.Memory memory = null;
+        if (m != null) {
+            for (String member : List.of("kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy",
+                    "checkBeforeUpdate")) {
+                if (m.has(member)) {
+                    unsupported.add("linux.resources.memory." + member);
+                }
+            }
+            memory = new Spec.Memory(m.integer("limit"), m.integer("reservation"), m.integer("swap"));
+        }
+        JsonObject c = r.object("cpu");
+        Spec.Cpu cpu = null;
+        if (c != null) {
+            for (String member : List.of("realtimeRuntime", "realtimePeriod", "burst", "idle")) {
+                if (c.has(member)) {
+                    unsupported.add("linux.resources.cpu." + member);
+                }
+            }
+            cpu = new Spec.Cpu(c.integer("shares"), c.integer("quota"), c.integer("period"),
+                    c.string("cpus", null), c.string("mems", null));
+        }
+        JsonObject p = r.object("pids");
+        Spec.Pids pids = p == null ? null : new Spec.Pids(p.integer("limit", 0));
+        List<Spec.DeviceRule> devices = r.objects("devices", (o, i) -> new Spec.DeviceRule(
+                o.bool("allow", false), o.string("type", "a"), o.integer("major"), o.integer("minor"),
+                o.string("access", "rwm")));
+        return new Spec.Resources(memory, cpu, pids, devices);
+    }
+}

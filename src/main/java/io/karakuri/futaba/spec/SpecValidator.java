@@ -1,0 +1,169 @@
+package io.karakuri.futaba.spec;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.plan.MountOptions;
+import io.karakuri.linux.Capability;
+import io.karakuri.linux.Namespaces;
+import io.karakuri.linux.Rlimit;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Checks a {@link Spec} before anything is created for it; every error names the member at fault. */
+public final class SpecValidator {
+    private SpecValidator() {
+    }
+
+    public static void validate(Spec spec) {
+        if (!spec.unsupported().isEmpty()) {
+            throw invalid("futaba does not support " + String.join(", ", spec.unsupported()) + " yet");
+        }
+        Spec.Process p = spec.process();
+        if (p == null) {
+            throw invalid("process is required");
+        }
+        if (p.terminal()) {
+            throw invalid("process.terminal: a terminal is not supported yet; set it to false");
+        }
+        if (p.args().isEmpty() || p.args().getFirst().isEmpty()) {
+            throw invalid("process.args: must name the program to run");
+        }
+        if (!p.cwd().startsWith("/")) {
+            throw invalid("process.cwd: must be an absolute path, found \"" + p.cwd() + "\"");
+        }
+        if (spec.root() == null || spec.root().path().isEmpty()) {
+            throw invalid("root.path is required");
+        }
+        validateNamespaces(spec);
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            Spec.Mount m = spec.mounts().get(i);
+            String at = "mounts[" + i + "]";
+            if (m.destination().isEmpty()) {
+                throw invalid(at + ".destination is required");
+            }
+            cleanContainerPath(m.destination(), at + ".destination");
+            MountOptions o = MountOptions.parse(m.options());
+            if ((o.bind() || "bind".equals(m.type())) && m.source().isEmpty()) {
+                throw invalid(at + ".source: a bind mount needs a source");
+            }
+        }
+        for (String path : spec.linux().maskedPaths()) {
+            absolute(path, "linux.maskedPaths");
+        }
+        for (String path : spec.linux().readonlyPaths()) {
+            absolute(path, "linux.readonlyPaths");
+        }
+        String propagation = spec.linux().rootfsPropagation();
+        if (propagation != null && !propagation.isEmpty() && MountOptions.propagation(propagation) == null) {
+            throw invalid("linux.rootfsPropagation: unknown value \"" + propagation + "\"");
+        }
+        String cgroupsPath = spec.linux().cgroupsPath();
+        if (cgroupsPath != null && List.of(cgroupsPath.split("/")).contains("..")) {
+            throw invalid("linux.cgroupsPath: must not contain \"..\": " + cgroupsPath);
+        }
+        Set<String> limits = new HashSet<>();
+        for (Spec.Rlimit r : p.rlimits()) {
+            if (Rlimit.number(r.type()) < 0) {
+                throw invalid("process.rlimits: unknown type \"" + r.type() + "\"");
+            }
+            if (!limits.add(r.type())) {
+                throw invalid("process.rlimits: " + r.type() + " is set twice");
+            }
+            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
+                throw invalid("process.rlimits: " + r.type() + " has a soft limit above its hard limit");
+            }
+        }
+        Spec.Capabilities caps = p.capabilities();
+        if (caps != null) {
+            for (List<String> set : List.of(nonNull(caps.bounding()), nonNull(caps.effective()),
+                    nonNull(caps.permitted()), nonNull(caps.inheritable()), nonNull(caps.ambient()))) {
+                for (String name : set) {
+                    if (Capability.number(name) < 0) {
+                        throw invalid("process.capabilities: unknown capability \"" + name + "\"");
+                    }
+                }
+            }
+        }
+        Spec.Memory memory = spec.linux().resources().memory();
+        if (memory != null && memory.limit() != null && memory.swap() != null && memory.limit() > 0
+                && memory.swap() > 0 && memory.swap() < memory.limit()) {
+            throw invalid("linux.resources.memory.swap (memory plus swap) must be at least memory.limit");
+        }
+        for (Spec.DeviceRule rule : spec.linux().resources().devices()) {
+            if (!List.of("a", "c", "b").contains(rule.type())) {
+                throw invalid("linux.resources.devices: unknown device type \"" + rule.type() + "\"");
+            }
+            if (rule.access().isEmpty() || !rule.access().matches("[rwm]+")) {
+                throw invalid("linux.resources.devices: access must be made of r, w and m, found \""
+                        + rule.access() + "\"");
+            }
+        }
+    }
+
+    private static void validateNamespaces(Spec spec) {
+        Set<String> seen = new HashSet<>();
+        boolean newUts = false;
+        boolean mountNamespace = false;
+        for (Spec.Namespace ns : spec.linux().namespaces()) {
+            if (Namespaces.flag(ns.type()) == null) {
+                throw invalid("linux.namespaces: unknown namespace type \"" + ns.type() + "\"");
+            }
+            if (!seen.add(ns.type())) {
+                throw invalid("linux.namespaces: the " + ns.type() + " namespace is listed twice");
+            }
+            if (ns.type().equals("user") || ns.type().equals("time")) {
+                throw invalid("linux.namespaces: " + ns.type() + " namespaces are not supported yet");
+            }
+            if (ns.path() != null && !ns.path().startsWith("/")) {
+                throw invalid("linux.namespaces: the " + ns.type() + " namespace path must be absolute");
+            }
+            newUts |= ns.type().equals("uts") && ns.path() == null;
+            mountNamespace |= ns.type().equals("mount");
+        }
+        if ((spec.hostname() != null && !spec.hostname().isEmpty()
+                || spec.domainname() != null && !spec.domainname().isEmpty()) && !newUts) {
+            throw invalid("hostname: setting a host or domain name needs a new uts namespace");
+        }
+        if (!mountNamespace && !spec.mounts().isEmpty()) {
+            throw invalid("mounts: mounts need a mount namespace (add {\"type\": \"mount\"} to linux.namespaces)");
+        }
+    }
+
+    private static List<String> nonNull(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static void absolute(String path, String where) {
+        if (!path.startsWith("/")) {
+            throw invalid(where + ": must be absolute, found \"" + path + "\"");
+        }
+    }
+
+    /**
+     * A container path made canonical ("/a/./b/../c" is "/a/c"); a relative path is taken from "/",
+     * as runc does. A path whose ".." climbs above "/" is refused.
+     */
+    public static String cleanContainerPath(String path, String where) {
+        Deque<String> parts = new ArrayDeque<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw invalid(where + ": \"" + path + "\" escapes the container's root");
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(part);
+            }
+        }
+        return "/" + String.join("/", parts);
+    }
+
+    private static FutabaException invalid(String message) {
+        return new FutabaException("config.json: " + message);
+    }
+}

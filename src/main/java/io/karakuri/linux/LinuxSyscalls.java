@@ -1,0 +1,165 @@
+package io.karakuri.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** {@link Syscalls} on the real kernel, through FFM. */
+public final class LinuxSyscalls implements Syscalls {
+    public static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
+
+    private static final int POLLIN = 0x1;
+    private static final int S_IFIFO = 0x1000;
+    private static final int WNOHANG = 1;
+
+    private LinuxSyscalls() {
+    }
+
+    private static long check(long r, String call, String path) {
+        if (r < 0) {
+            throw new LinuxException(call, path, (int) -r);
+        }
+        return r;
+    }
+
+    @Override
+    public int[] pipe() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            check(Native.syscall(Sys.PIPE2, fds.address(), O_CLOEXEC, 0, 0, 0, 0), "pipe2", null);
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        if (fd >= 0) {
+            Native.syscall(Sys.CLOSE, fd, 0, 0, 0, 0, 0);
+        }
+    }
+
+    @Override
+    public int read(int fd, byte[] buffer) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(buffer.length);
+            long r;
+            do {
+                r = Native.syscall(Sys.READ, fd, buf.address(), buffer.length, 0, 0, 0);
+            } while (r == -Errno.EINTR);
+            check(r, "read", null);
+            MemorySegment.copy(buf, 0, MemorySegment.ofArray(buffer), 0, r);
+            return (int) r;
+        }
+    }
+
+    @Override
+    public void write(int fd, byte[] data) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.max(1, data.length));
+            MemorySegment.copy(MemorySegment.ofArray(data), 0, buf, 0, data.length);
+            long done = 0;
+            while (done < data.length) {
+                long r = Native.syscall(Sys.WRITE, fd, buf.address() + done, data.length - done, 0, 0, 0);
+                if (r == -Errno.EINTR) {
+                    continue;
+                }
+                done += check(r, "write", null);
+            }
+        }
+    }
+
+    @Override
+    public int open(int dirFd, String path, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            long r;
+            do {
+                r = Native.syscall(Sys.OPENAT, dirFd, arena.allocateFrom(path).address(), flags | O_CLOEXEC, 0, 0, 0);
+            } while (r == -Errno.EINTR);
+            return (int) check(r, "open", path);
+        }
+    }
+
+    @Override
+    public void mkfifo(String path, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            check(Native.syscall(Sys.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0, 0, 0),
+                    "mkfifo", path);
+        }
+    }
+
+    @Override
+    public boolean kill(int pid, int signal) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid);
+        }
+        long r = Native.syscall(Sys.KILL, pid, signal, 0, 0, 0, 0);
+        if (r == -Errno.ESRCH) {
+            return false;
+        }
+        check(r, "kill", null);
+        return true;
+    }
+
+    @Override
+    public WaitStatus waitpid(int pid, boolean noHang) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            long r;
+            do {
+                r = Native.syscall(Sys.WAIT4, pid, status.address(), noHang ? WNOHANG : 0, 0, 0, 0);
+            } while (r == -Errno.EINTR);
+            check(r, "wait4", null);
+            return r == 0 ? null : new WaitStatus((int) r, status.get(JAVA_INT, 0));
+        }
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        long r = Native.syscall(Sys.PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
+        if (r == -Errno.ESRCH) {
+            return -1;
+        }
+        return (int) check(r, "pidfd_open", null);
+    }
+
+    @Override
+    public int pollReadable(int[] fds, long timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfds = arena.allocate(8L * fds.length, 8);
+            for (int i = 0; i < fds.length; i++) {
+                pfds.set(JAVA_INT, 8L * i, fds[i]);
+                pfds.set(JAVA_SHORT, 8L * i + 4, (short) POLLIN);
+            }
+            MemorySegment timeout = MemorySegment.NULL;
+            if (timeoutMillis >= 0) {
+                timeout = arena.allocate(JAVA_LONG, 2);
+                timeout.setAtIndex(JAVA_LONG, 0, timeoutMillis / 1000);
+                timeout.setAtIndex(JAVA_LONG, 1, (timeoutMillis % 1000) * 1_000_000);
+            }
+            long r;
+            do {
+                r = Native.syscall(Sys.PPOLL, pfds.address(), fds.length, timeout.address(), 0, 8, 0);
+            } while (r == -Errno.EINTR);
+            check(r, "ppoll", null);
+            for (int i = 0; i < fds.length; i++) {
+                if (pfds.get(JAVA_SHORT, 8L * i + 6) != 0) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    @Override
+    public int spawn(MemorySegment plan, MemorySegment stack) {
+        long r = Native.spawn(plan, stack);
+        if (r == -Errno.EBADMSG) {
+            throw new IllegalStateException("libfutaba rejected the setup plan: "
+                    + "the installed libfutaba.so does not match this futaba (reinstall karakuri)");
+        }
+        return (int) check(r, "clone", null);
+    }
+}

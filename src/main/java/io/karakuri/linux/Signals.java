@@ -1,0 +1,82 @@
+package io.karakuri.linux;
+
+import java.util.Locale;
+
+/** Linux signal names and numbers, accepted as runc accepts them: KILL, SIGKILL, 9, RTMIN+3. */
+public final class Signals {
+    public static final int SIGHUP = 1;
+    public static final int SIGINT = 2;
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    private static final String[] NAMES = {
+        null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE",
+        "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
+        "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+    };
+    private static final int RTMIN = 34;
+    private static final int RTMAX = 64;
+
+    private Signals() {
+    }
+
+    /** The signal number for a name or number; IllegalArgumentException for anything else. */
+    public static int parse(String text) {
+        String s = text.trim().toUpperCase(Locale.ROOT);
+        if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
+            int n = s.length() > 3 ? -1 : Integer.parseInt(s);
+            if (n >= 1 && n <= RTMAX) {
+                return n;
+            }
+            throw new IllegalArgumentException("invalid signal number " + text);
+        }
+        if (s.startsWith("SIG")) {
+            s = s.substring(3);
+        }
+        for (int i = 1; i < NAMES.length; i++) {
+            if (NAMES[i].equals(s)) {
+                return i;
+            }
+        }
+        switch (s) {
+            case "IOT" -> {
+                return 6;
+            }
+            case "POLL" -> {
+                return 29;
+            }
+            case "RTMIN" -> {
+                return RTMIN;
+            }
+            case "RTMAX" -> {
+                return RTMAX;
+            }
+            default -> {
+            }
+        }
+        try {
+            if (s.startsWith("RTMIN+")) {
+                int n = RTMIN + Integer.parseInt(s.substring(6));
+                if (n <= RTMAX) {
+                    return n;
+                }
+            } else if (s.startsWith("RTMAX-")) {
+                int n = RTMAX - Integer.parseInt(s.substring(6));
+                if (n >= RTMIN) {
+                    return n;
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the error below
+        }
+        throw new IllegalArgumentException("unknown signal \"" + text + "\"");
+    }
+
+    /** "SIGKILL" for 9. */
+    public static String name(int signal) {
+        if (signal > 0 && signal < NAMES.length) {
+            return "SIG" + NAMES[signal];
+        }
+        return signal >= RTMIN && signal <= RTMAX ? "SIGRTMIN+" + (signal - RTMIN) : "signal " + signal;
+    }
+}

@@ -1,0 +1,31 @@
+package io.karakuri.linux;
+
+/** System call numbers for the calls made from Java, per architecture. */
+public enum Sys {
+    READ(0, 63),
+    WRITE(1, 64),
+    CLOSE(3, 57),
+    WAIT4(61, 260),
+    KILL(62, 129),
+    PRCTL(157, 167),
+    OPENAT(257, 56),
+    MKNODAT(259, 33),
+    PPOLL(271, 73),
+    PIPE2(293, 59),
+    PIDFD_SEND_SIGNAL(424, 424),
+    PIDFD_OPEN(434, 434);
+
+    private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+
+    private final int x86;
+    private final int arm;
+
+    Sys(int x86, int arm) {
+        this.x86 = x86;
+        this.arm = arm;
+    }
+
+    public long number() {
+        return AARCH64 ? arm : x86;
+    }
+}

@@ -1,0 +1,150 @@
+/*
+ * The setup plan: the one contract between futaba's Java side and libfutaba.
+ *
+ * Java decides everything (validation, order, paths, flags, id lists) and encodes it here; the C side
+ * clone()s the container's first process and, in that child, executes the operations one after the
+ * other, then execve()s. A plan whose magic, version or shape the C side does not understand is
+ * rejected before anything is cloned. The Java mirror of this file is io.karakuri.futaba.plan.PlanOp.
+ *
+ * Layout (native byte order, every length in bytes):
+ *
+ *   struct ftb_plan_header            32 bytes
+ *   op[0] ... op[op_count-1]          each: struct ftb_op_header (16 bytes),
+ *                                      int64 ints[int_count],
+ *                                      str_count NUL-terminated strings,
+ *                                      zero padding to a multiple of 8
+ *
+ * While it runs, the child reports on header.status_fd (a pipe, O_CLOEXEC) with struct ftb_status
+ * records; end of file on that pipe without an error record means execve() succeeded.
+ */
+#ifndef FUTABA_PLAN_H
+#define FUTABA_PLAN_H
+
+#include <stdint.h>
+
+#define FTB_PLAN_MAGIC 0x50425446u /* "FTBP" read as a little-endian u32 */
+#define FTB_PLAN_VERSION 1u
+#define FTB_PLAN_MAX_LENGTH (64u << 20)
+
+struct ftb_plan_header {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t length;      /* the whole plan, header included */
+    uint32_t op_count;
+    uint64_t clone_flags; /* CLONE_NEW* flags given to clone() itself */
+    int32_t status_fd;    /* write end of the status pipe, in the child */
+    uint32_t reserved;    /* zero */
+};
+
+struct ftb_op_header {
+    uint32_t type;      /* enum ftb_op */
+    uint32_t length;    /* this op, header and padding included */
+    uint32_t int_count;
+    uint32_t str_count;
+};
+
+/*
+ * Operations. "ints" and "strs" name the arguments in order; a container path is absolute in the
+ * container's view and is resolved inside the root file system, never outside it, even through
+ * symbolic links (openat2 RESOLVE_IN_ROOT), creating missing directories on the way.
+ */
+enum ftb_op {
+    /* ints: fds to keep, ascending. Closes every other fd above 2. */
+    FTB_OP_CLOSE_FDS = 1,
+    /* ints: fd. Waits for the parent's go-ahead byte on fd, then closes it; end of file = abandon. */
+    FTB_OP_WAIT_GO = 2,
+    /* ints: fd, nstype. setns(fd, nstype), then closes fd. */
+    FTB_OP_SETNS = 3,
+    /* ints: flags. unshare(flags). */
+    FTB_OP_UNSHARE = 4,
+    /* Clones a grandchild (CLONE_PARENT) that continues the plan, reports its pid, and exits: needed
+     * after joining or unsharing a pid namespace, which only applies to children. */
+    FTB_OP_FORK = 5,
+    /* ints: flags. strs: target (host path). mount(NULL, target, NULL, flags): propagation changes. */
+    FTB_OP_PROPAGATE = 6,
+    /* strs: rootfs (host path). Bind-mounts the root file system onto itself and makes it the base
+     * of every later container path. */
+    FTB_OP_ROOTFS = 7,
+    /* ints: flags, propagation, remount flags, kind (0 directory, 1 file).
+     * strs: source, destination (container path), fstype, data.
+     * A bind mount (MS_BIND in flags) is followed by a MS_REMOUNT with the remount flags when they are
+     * not zero; propagation, when not zero, is applied last. */
+    FTB_OP_MOUNT = 8,
+    /* ints: mode (with S_IF* type), device number, uid, gid. strs: container path. Exists = kept. */
+    FTB_OP_MKNOD = 9,
+    /* strs: link target, container path of the link. Exists = kept. */
+    FTB_OP_SYMLINK = 10,
+    /* strs: container path. Creates the directory and its missing parents (mode 0755). */
+    FTB_OP_MKDIR = 11,
+    /* pivot_root into the root file system and detaches the old root. */
+    FTB_OP_PIVOT_ROOT = 12,
+    /* strs: rootfs (host path). chroot into it: for a container without a mount namespace. */
+    FTB_OP_CHROOT = 13,
+    /* strs: path (after pivot_root). Hides it: /dev/null over a file, an empty read-only tmpfs over
+     * a directory. Missing = skipped. */
+    FTB_OP_MASK = 14,
+    /* strs: path (after pivot_root). Remounts it read-only. Missing = skipped. */
+    FTB_OP_READONLY = 15,
+    /* Remounts / read-only (after pivot_root). */
+    FTB_OP_ROOT_READONLY = 16,
+    /* strs: name. */
+    FTB_OP_HOSTNAME = 17,
+    /* strs: name. */
+    FTB_OP_DOMAINNAME = 18,
+    /* ints: resource, soft, hard. */
+    FTB_OP_RLIMIT = 19,
+    /* ints: capabilities to keep (bit mask), last capability number. Drops the rest from the
+     * bounding set. */
+    FTB_OP_CAP_BOUNDING = 20,
+    /* ints: uid, gid, set groups (0/1), then the supplementary gids. Keeps the permitted
+     * capabilities across the change of uid. */
+    FTB_OP_USER = 21,
+    /* ints: effective, permitted, inheritable, ambient (bit masks), last capability number. */
+    FTB_OP_CAPS = 22,
+    /* prctl(PR_SET_NO_NEW_PRIVS). */
+    FTB_OP_NO_NEW_PRIVS = 23,
+    /* strs: directory (after pivot_root). */
+    FTB_OP_CHDIR = 24,
+    /* ints: fifo directory fd (-1: none), argument count, environment count.
+     * strs: fifo file name (in that directory), argv..., envp...
+     * Finds argv[0] on the environment's PATH, reports READY, then (with a fifo) blocks opening the
+     * fifo for writing until `start` opens it for reading, writes one byte, and execve()s. Last op. */
+    FTB_OP_EXEC = 25,
+};
+
+#define FTB_OP_MAX FTB_OP_EXEC
+
+enum ftb_status_kind {
+    FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */
+    FTB_STATUS_ERROR = 2, /* op (index in the plan) failed with err (errno) */
+    FTB_STATUS_PID = 3,   /* FTB_OP_FORK made the container process: pid */
+};
+
+/* Error "errno" values for failures that have no errno of their own. */
+#define FTB_ERR_NOT_FOUND_IN_PATH 100000 /* argv[0] is not on PATH */
+
+struct ftb_status {
+    int32_t kind;
+    int32_t op;
+    int32_t err;
+    int32_t pid;
+};
+
+/*
+ * The one entry point Java calls (one FFM call shape: each new shape costs a JVM start 5-10 ms).
+ *
+ *   op >= 0             the Linux system call number op with a1..a6: its result, or -errno
+ *   FTB_CALL_SPAWN      validates the plan (a1: address, a2: length), then clones its first process on
+ *                       the stack (a3: address, a4: size), which must stay mapped until that process
+ *                       has exec'd or died: the child's pid, or -errno (-EBADMSG: a plan this library
+ *                       does not understand)
+ *
+ * Errors come back as -errno, as from the kernel itself, rather than through errno: capturing errno
+ * (Linker.Option.captureCallState) measured 5 ms more per JVM start.
+ */
+#define FTB_CALL_SPAWN (-1L)
+
+__attribute__((visibility("default"))) long futaba_call(long op, long a1, long a2, long a3, long a4, long a5,
+                                                      long a6);
+
+#endif
