@@ -13,7 +13,7 @@ case "${0##*/}:${1:-}" in
     hitoha:*|*:hitoha)
         jar="$home/lib/hitoha.jar"
         cache="$home/lib/hitoha.aot"
-        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m -XX:MaxHeapFreeRatio=30" ;;
+        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m" ;;
     *)
         jar="$home/lib/karakuri.jar"
         cache="$home/lib/karakuri.aot"

@@ -85,8 +85,10 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void mkfifo(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
-            check(Native.syscall(Sys.MKNODAT, AT_FDCWD, arena.allocateFrom(path).address(), S_IFIFO | mode, 0, 0, 0),
-                    "mkfifo", path);
+            long p = arena.allocateFrom(path).address();
+            check(Native.syscall(Sys.MKNODAT, AT_FDCWD, p, S_IFIFO | mode, 0, 0, 0), "mkfifo", path);
+            // the mode itself, not the mode less the umask
+            check(Native.syscall(Sys.FCHMODAT, AT_FDCWD, p, mode, 0, 0, 0), "chmod", path);
         }
     }
 

@@ -10,6 +10,7 @@ public enum Sys {
     PRCTL(157, 167),
     OPENAT(257, 56),
     MKNODAT(259, 33),
+    FCHMODAT(268, 53),
     PPOLL(271, 73),
     PIPE2(293, 59),
     PIDFD_SEND_SIGNAL(424, 424),
