@@ -6,8 +6,8 @@
 set -eu
 
 install="gcc libc6-dev maven busybox-static"
-test="$install"
-bench="$test runc crun hyperfine"
+test="$install qemu-system-x86"
+bench="$test runc crun hyperfine time"
 
 case "${1:-}" in
     install) wanted=$install ;;

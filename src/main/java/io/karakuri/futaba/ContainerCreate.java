@@ -57,6 +57,7 @@ final class ContainerCreate {
         Path bundle = options.bundle().toAbsolutePath().normalize();
         Spec spec = readSpec(bundle);
         SpecValidator.validate(spec);
+        Trace.step("config.json read");
         Path rootfs = bundle.resolve(spec.root().path()).normalize();
         if (!Files.isDirectory(rootfs)) {
             throw new FutabaException("root.path: the root file system " + rootfs + " is not a directory");
@@ -78,6 +79,7 @@ final class ContainerCreate {
             }
             cgroup.create(spec.linux().resources());
             cgroupMade = true;
+            Trace.step("cgroup made");
 
             Path fifo = dir.resolve(StateStore.EXEC_FIFO);
             sys.mkfifo(fifo.toString(), 0622);
@@ -98,6 +100,7 @@ final class ContainerCreate {
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoDir,
                     StateStore.EXEC_FIFO, joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, arena, go[1], status[0]);
+            Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
             fds.remove((Integer) status[0]);
             closeAll(fds);
@@ -106,8 +109,10 @@ final class ContainerCreate {
             if (spec.process().oomScoreAdj() != null) {
                 writeProc(process.pid(), "oom_score_adj", spec.process().oomScoreAdj().toString());
             }
+            Trace.step("process placed in its cgroup");
             process.go();
             process.awaitReady();
+            Trace.step("process set up");
 
             ProcStat stat = ProcStat.read(process.pid());
             state = state.withProcess(process.pid(), stat == null ? 0 : stat.startTime());

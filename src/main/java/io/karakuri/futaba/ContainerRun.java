@@ -26,6 +26,7 @@ final class ContainerRun {
         int pid = created.state().pid();
         try {
             futaba.start(id);
+            Trace.step("started");
             created.process().awaitExec();
         } catch (RuntimeException e) {
             futaba.delete(id, true);
@@ -37,8 +38,10 @@ final class ContainerRun {
         }
         forwardSignals(pid);
         Syscalls.WaitStatus status = sys.waitpid(pid, false);
+        Trace.step("process exited");
         if (!keep) {
             futaba.delete(id, true);
+            Trace.step("deleted");
         }
         return status.shellCode();
     }

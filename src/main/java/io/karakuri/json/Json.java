@@ -14,7 +14,8 @@ import java.util.Map;
  * millisecond. The daemon, which starts once, uses Jackson.
  *
  * <p>Objects are {@code Map<String, Object>} (insertion ordered), arrays {@code List<Object>},
- * numbers {@code Long} when integral and in range, else {@code Double}; strings, booleans and
+ * numbers {@code Long} when integral and within 64 bits (signed, or unsigned as Go's uint64 fields
+ * are written), else {@code Double}; strings, booleans and
  * {@code null} as themselves.
  */
 public final class Json {
@@ -40,7 +41,7 @@ public final class Json {
     private static final int MAX_DEPTH = 512;
 
     private Object value(int depth) {
-        if (depth > MAX_DEPTH) {
+        if (depth >= MAX_DEPTH) { // depth counts from 0: the top-level value is level 1
             throw error("nested too deeply");
         }
         if (pos >= text.length()) {
@@ -158,11 +159,15 @@ public final class Json {
                     if (pos + 4 > text.length()) {
                         throw error("short \\u escape");
                     }
-                    try {
-                        sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException ex) {
-                        throw error("bad \\u escape");
+                    int code = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int digit = Character.digit(text.charAt(pos + i), 16);
+                        if (digit < 0) { // four hex digits: Integer.parseInt would also take a sign, "+041"
+                            throw error("bad \\u escape");
+                        }
+                        code = code * 16 + digit;
                     }
+                    sb.append((char) code);
                     pos += 4;
                 }
                 default -> {
@@ -206,7 +211,15 @@ public final class Json {
             try {
                 return Long.parseLong(n);
             } catch (NumberFormatException tooLarge) {
-                // an integer beyond 64 bits: kept as a double, as most JSON readers do
+                // uint64 values as Go writes them (an rlimit's 18446744073709551615 is RLIM_INFINITY) keep
+                // their 64 bits in a long; beyond that, a double, as most JSON readers do
+                if (n.charAt(0) != '-') {
+                    try {
+                        return Long.parseUnsignedLong(n);
+                    } catch (NumberFormatException beyond64Bits) {
+                        // falls through
+                    }
+                }
             }
         }
         return Double.parseDouble(n);
@@ -284,50 +297,52 @@ public final class Json {
         return sb.toString();
     }
 
+    // instanceof, not a pattern switch: a type switch's bootstrap costs a JVM start milliseconds
     private static void write(StringBuilder sb, Object value, int indent, int level) {
-        switch (value) {
-            case null -> sb.append("null");
-            case String s -> quote(sb, s);
-            case Boolean b -> sb.append(b);
-            case Double d -> {
-                if (d.isNaN() || d.isInfinite()) {
-                    throw new IllegalArgumentException("JSON has no " + d);
-                }
-                sb.append(d);
+        if (value == null) {
+            sb.append("null");
+        } else if (value instanceof String s) {
+            quote(sb, s);
+        } else if (value instanceof Boolean b) {
+            sb.append(b);
+        } else if (value instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                throw new IllegalArgumentException("JSON has no " + d);
             }
-            case Number n -> sb.append(n);
-            case Map<?, ?> map -> {
-                sb.append('{');
-                boolean first = true;
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    if (e.getValue() == null) {
-                        continue; // absent and null mean the same in the OCI documents
-                    }
-                    sb.append(first ? "" : ",");
-                    first = false;
-                    newline(sb, indent, level + 1);
-                    quote(sb, String.valueOf(e.getKey()));
-                    sb.append(indent < 0 ? ":" : ": ");
-                    write(sb, e.getValue(), indent, level + 1);
+            sb.append(d);
+        } else if (value instanceof Number n) {
+            sb.append(n);
+        } else if (value instanceof Map<?, ?> map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (e.getValue() == null) {
+                    continue; // absent and null mean the same in the OCI documents
                 }
-                if (!first) {
-                    newline(sb, indent, level);
-                }
-                sb.append('}');
+                sb.append(first ? "" : ",");
+                first = false;
+                newline(sb, indent, level + 1);
+                quote(sb, String.valueOf(e.getKey()));
+                sb.append(indent < 0 ? ":" : ": ");
+                write(sb, e.getValue(), indent, level + 1);
             }
-            case List<?> list -> {
-                sb.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    sb.append(i == 0 ? "" : ",");
-                    newline(sb, indent, level + 1);
-                    write(sb, list.get(i), indent, level + 1);
-                }
-                if (!list.isEmpty()) {
-                    newline(sb, indent, level);
-                }
-                sb.append(']');
+            if (!first) {
+                newline(sb, indent, level);
             }
-            default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
+            sb.append('}');
+        } else if (value instanceof List<?> list) {
+            sb.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                sb.append(i == 0 ? "" : ",");
+                newline(sb, indent, level + 1);
+                write(sb, list.get(i), indent, level + 1);
+            }
+            if (!list.isEmpty()) {
+                newline(sb, indent, level);
+            }
+            sb.append(']');
+        } else {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
         }
     }
 

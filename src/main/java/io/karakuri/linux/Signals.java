@@ -54,20 +54,16 @@ public final class Signals {
             default -> {
             }
         }
-        try {
-            if (s.startsWith("RTMIN+")) {
-                int n = RTMIN + Integer.parseInt(s.substring(6));
-                if (n <= RTMAX) {
-                    return n;
-                }
-            } else if (s.startsWith("RTMAX-")) {
-                int n = RTMAX - Integer.parseInt(s.substring(6));
-                if (n >= RTMIN) {
-                    return n;
-                }
+        String offset = s.length() > 6 ? s.substring(6) : "";
+        // digits only: Integer.parseInt takes a sign, and RTMAX--1 would be 65
+        if (!offset.isEmpty() && offset.length() <= 2 && offset.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            int n = Integer.parseInt(offset);
+            if (s.startsWith("RTMIN+") && RTMIN + n <= RTMAX) {
+                return RTMIN + n;
             }
-        } catch (NumberFormatException ignored) {
-            // falls through to the error below
+            if (s.startsWith("RTMAX-") && RTMAX - n >= RTMIN) {
+                return RTMAX - n;
+            }
         }
         throw new IllegalArgumentException("unknown signal \"" + text + "\"");
     }

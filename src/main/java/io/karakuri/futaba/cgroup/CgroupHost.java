@@ -34,7 +34,9 @@ public record CgroupHost(int version, List<Hierarchy> hierarchies) {
         public Path dir(String cgroupPath) {
             String path = cgroupPath.startsWith("/") ? cgroupPath : ownPath + "/" + cgroupPath;
             path = path.replaceAll("/+", "/");
-            if (!root.equals("/") && path.startsWith(root + "/")) {
+            if (!root.equals("/") && path.equals(root)) {
+                path = "/";
+            } else if (!root.equals("/") && path.startsWith(root + "/")) {
                 path = path.substring(root.length());
             }
             return Path.of(mountPoint + (path.startsWith("/") ? path : "/" + path)).normalize();

@@ -5,6 +5,7 @@ import io.karakuri.cli.Args;
 import io.karakuri.cli.Args.Option;
 import io.karakuri.futaba.Futaba;
 import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.Trace;
 import io.karakuri.futaba.spec.SpecTemplate;
 import io.karakuri.json.Json;
 import io.karakuri.linux.LinuxException;
@@ -27,7 +28,7 @@ public final class FutabaCli {
             Option.value("DIR", "state directory (default /run/futaba)", "root"),
             Option.value("FILE", "also write errors and warnings to FILE", "log"),
             Option.value("FORMAT", "log format: text or json (default text)", "log-format"),
-            Option.flag("more output in the log (accepted for runc compatibility)", "debug"),
+            Option.flag("log each step with its time since start", "debug"),
             Option.flag("manage cgroups through systemd (not supported: futaba writes cgroupfs)", "systemd-cgroup"),
             Option.value("PATH", "criu binary (accepted for runc compatibility; checkpoints are not supported)", "criu"),
             Option.value("VALUE", "rootless mode: true, false or auto (only false works today)", "rootless"),
@@ -92,6 +93,9 @@ public final class FutabaCli {
             }
             String logFile = global.value("log", null);
             log = new FutabaLog(err, logFile == null ? null : Path.of(logFile), format.equals("json"));
+            if (global.flag("debug")) {
+                Trace.to(log::debug);
+            }
             if (global.flag("version")) {
                 out.println("futaba version " + Version.VERSION);
                 out.println("spec: 1.2.0");

@@ -32,6 +32,11 @@ public final class FutabaLog {
         append("error", message);
     }
 
+    public void debug(String message) {
+        stderr.println("futaba: debug: " + message);
+        append("debug", message);
+    }
+
     public void warn(String message) {
         stderr.println("futaba: warning: " + message);
         append("warning", message);

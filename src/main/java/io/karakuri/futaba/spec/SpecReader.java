@@ -83,7 +83,7 @@ public final class SpecReader {
         }
         for (String member : List.of("uidMappings", "gidMappings", "timeOffsets", "devices", "seccomp", "sysctl",
                 "intelRdt", "personality", "memoryPolicy", "netDevices")) {
-            if (l.has(member) && !emptyArray(l, member)) {
+            if (l.has(member) && !empty(l, member)) {
                 unsupported.add("linux." + member);
             }
         }
@@ -96,11 +96,16 @@ public final class SpecReader {
                 l.string("rootfsPropagation", null));
     }
 
-    private static boolean emptyArray(JsonObject o, String name) {
+    /** An empty array (uidMappings: []) or an empty object (sysctl: {}): it asks for nothing. */
+    private static boolean empty(JsonObject o, String name) {
         try {
             return o.objects(name, (x, i) -> x).isEmpty();
         } catch (JsonException notAnArray) {
-            return false;
+            try {
+                return o.stringMap(name).isEmpty();
+            } catch (JsonException notAStringMap) {
+                return false;
+            }
         }
     }
 

@@ -129,6 +129,16 @@ public final class SpecValidator {
         if (!mountNamespace && !spec.mounts().isEmpty()) {
             throw invalid("mounts: mounts need a mount namespace (add {\"type\": \"mount\"} to linux.namespaces)");
         }
+        // without one, the plan chroots and would silently skip these
+        if (!mountNamespace && !spec.linux().maskedPaths().isEmpty()) {
+            throw invalid("linux.maskedPaths: masking paths needs a mount namespace");
+        }
+        if (!mountNamespace && !spec.linux().readonlyPaths().isEmpty()) {
+            throw invalid("linux.readonlyPaths: read-only paths need a mount namespace");
+        }
+        if (!mountNamespace && spec.root().readonly()) {
+            throw invalid("root.readonly: a read-only root needs a mount namespace");
+        }
     }
 
     private static List<String> nonNull(List<String> list) {

@@ -1,0 +1,198 @@
+package io.karakuri.futaba.spec;
+
+import static io.karakuri.futaba.spec.Configs.json;
+import static io.karakuri.futaba.spec.Configs.list;
+import static io.karakuri.futaba.spec.Configs.namespaces;
+import static io.karakuri.futaba.spec.Configs.object;
+import static io.karakuri.futaba.spec.Configs.withoutMountNamespace;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.karakuri.futaba.FutabaException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SpecValidatorTest {
+
+    private static void validate(Map<String, Object> config) {
+        SpecValidator.validate(Configs.read(config));
+    }
+
+    private static Map<String, Object> modified(Consumer<Map<String, Object>> change) {
+        Map<String, Object> config = Configs.standard();
+        change.accept(config);
+        return config;
+    }
+
+    private static Map<String, Object> process(Map<String, Object> config) {
+        return object(config, "process");
+    }
+
+    private static Map<String, Object> linux(Map<String, Object> config) {
+        return object(config, "linux");
+    }
+
+    private static void addMount(Map<String, Object> config, Map<String, Object> mount) {
+        list(config, "mounts").add(mount);
+    }
+
+    @Test
+    void acceptsTheTemplate() {
+        assertDoesNotThrow(() -> validate(Configs.standard()));
+    }
+
+    static Stream<Arguments> validChanges() {
+        return Stream.of(
+                valid("no hostname and no uts namespace", c -> {
+                    c.remove("hostname");
+                    namespaces(c, "pid", "mount");
+                }),
+                valid("no mount namespace and nothing that needs one", Configs::withoutMountNamespace),
+                valid("a joined namespace with an absolute path", c -> namespaces(c, "uts", "mount", "network=/proc/1/ns/net")),
+                valid("soft limit equal to hard", c -> list(c, "rlimits", "process").set(0,
+                        json("type", "RLIMIT_NOFILE", "soft", 4096, "hard", 4096))),
+                valid("an unlimited (2^64-1) hard limit", c -> list(c, "rlimits", "process").set(0,
+                        json("type", "RLIMIT_CORE", "soft", 0, "hard", -1))),
+                valid("a relative mount destination", c -> addMount(c, json("destination", "a/../b", "type", "tmpfs"))),
+                valid("swap of -1 (unlimited)", c -> object(c, "linux", "resources").put("memory",
+                        json("limit", 1 << 20, "swap", -1))),
+                valid("rootfsPropagation", c -> linux(c).put("rootfsPropagation", "rslave")));
+    }
+
+    private static Arguments valid(String what, Consumer<Map<String, Object>> change) {
+        return Arguments.of(Named.of(what, change));
+    }
+
+    @ParameterizedTest
+    @MethodSource("validChanges")
+    void acceptsValidConfigs(Consumer<Map<String, Object>> change) {
+        assertDoesNotThrow(() -> validate(modified(change)));
+    }
+
+    static Stream<Arguments> invalidChanges() {
+        return Stream.of(
+                invalid("missing process", c -> c.remove("process"), "process is required"),
+                invalid("empty args", c -> process(c).put("args", List.of()), "process.args: must name the program to run"),
+                invalid("empty program", c -> process(c).put("args", List.of("")), "process.args: must name the program"),
+                invalid("relative cwd", c -> process(c).put("cwd", "tmp"),
+                        "process.cwd: must be an absolute path, found \"tmp\""),
+                invalid("missing cwd", c -> process(c).remove("cwd"), "process.cwd: must be an absolute path"),
+                invalid("missing root", c -> c.remove("root"), "root.path is required"),
+                invalid("terminal", c -> process(c).put("terminal", true), "process.terminal: a terminal is not supported"),
+                invalid("unknown namespace", c -> list(c, "namespaces", "linux").add(json("type", "foo")),
+                        "linux.namespaces: unknown namespace type \"foo\""),
+                invalid("duplicate namespace", c -> list(c, "namespaces", "linux").add(json("type", "pid")),
+                        "linux.namespaces: the pid namespace is listed twice"),
+                invalid("user namespace", c -> list(c, "namespaces", "linux").add(json("type", "user")),
+                        "linux.namespaces: user namespaces are not supported yet"),
+                invalid("time namespace", c -> list(c, "namespaces", "linux").add(json("type", "time")),
+                        "linux.namespaces: time namespaces are not supported yet"),
+                invalid("relative namespace path", c -> namespaces(c, "uts", "mount", "network=proc/1/ns/net"),
+                        "the network namespace path must be absolute"),
+                invalid("hostname without a uts namespace", c -> namespaces(c, "pid", "mount"),
+                        "hostname: setting a host or domain name needs a new uts namespace"),
+                invalid("hostname in a joined uts namespace", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts"),
+                        "needs a new uts namespace"),
+                invalid("domainname without a uts namespace", c -> {
+                    c.remove("hostname");
+                    c.put("domainname", "example.org");
+                    namespaces(c, "mount");
+                }, "needs a new uts namespace"),
+                invalid("mounts without a mount namespace", c -> namespaces(c, "pid", "uts"),
+                        "mounts: mounts need a mount namespace"),
+                invalid("masked paths without a mount namespace", c -> {
+                    withoutMountNamespace(c);
+                    linux(c).put("maskedPaths", List.of("/proc/kcore"));
+                }, "linux.maskedPaths: masking paths needs a mount namespace"),
+                invalid("read-only paths without a mount namespace", c -> {
+                    withoutMountNamespace(c);
+                    linux(c).put("readonlyPaths", List.of("/proc/sys"));
+                }, "linux.readonlyPaths: read-only paths need a mount namespace"),
+                invalid("a read-only root without a mount namespace", c -> {
+                    withoutMountNamespace(c);
+                    object(c, "root").put("readonly", true);
+                }, "root.readonly: a read-only root needs a mount namespace"),
+                invalid("a mount destination escaping the root",
+                        c -> addMount(c, json("destination", "/../../etc", "type", "tmpfs")),
+                        "mounts[7].destination: \"/../../etc\" escapes the container's root"),
+                invalid("a bind mount without source", c -> addMount(c, json("destination", "/data", "type", "bind")),
+                        "mounts[7].source: a bind mount needs a source"),
+                invalid("an rbind mount without source",
+                        c -> addMount(c, json("destination", "/data", "options", List.of("rbind"))),
+                        "mounts[7].source: a bind mount needs a source"),
+                invalid("an empty mount destination", c -> addMount(c, json("destination", "", "type", "tmpfs")),
+                        "mounts[7].destination is required"),
+                invalid("a relative masked path", c -> list(c, "maskedPaths", "linux").add("proc/kcore"),
+                        "linux.maskedPaths: must be absolute, found \"proc/kcore\""),
+                invalid("a relative read-only path", c -> list(c, "readonlyPaths", "linux").add("sys"),
+                        "linux.readonlyPaths: must be absolute"),
+                invalid("unknown rootfsPropagation", c -> linux(c).put("rootfsPropagation", "sideways"),
+                        "linux.rootfsPropagation: unknown value \"sideways\""),
+                invalid("cgroupsPath with ..", c -> linux(c).put("cgroupsPath", "/a/../../b"),
+                        "linux.cgroupsPath: must not contain \"..\""),
+                invalid("unknown capability", c -> list(c, "ambient", "process", "capabilities").add("CAP_FOO"),
+                        "process.capabilities: unknown capability \"CAP_FOO\""),
+                invalid("unknown rlimit", c -> list(c, "rlimits", "process").add(json("type", "RLIMIT_FOO")),
+                        "process.rlimits: unknown type \"RLIMIT_FOO\""),
+                invalid("soft above hard", c -> list(c, "rlimits", "process").set(0,
+                        json("type", "RLIMIT_NOFILE", "soft", 2048, "hard", 1024)),
+                        "process.rlimits: RLIMIT_NOFILE has a soft limit above its hard limit"),
+                invalid("an unlimited soft limit with a finite hard one", c -> list(c, "rlimits", "process").set(0,
+                        json("type", "RLIMIT_NOFILE", "soft", -1, "hard", 1024)),
+                        "RLIMIT_NOFILE has a soft limit above its hard limit"),
+                invalid("rlimit twice", c -> list(c, "rlimits", "process").add(
+                        json("type", "RLIMIT_NOFILE", "soft", 1, "hard", 1)),
+                        "process.rlimits: RLIMIT_NOFILE is set twice"),
+                invalid("swap below the memory limit", c -> object(c, "linux", "resources").put("memory",
+                        json("limit", 1 << 20, "swap", 1 << 10)),
+                        "linux.resources.memory.swap (memory plus swap) must be at least memory.limit"),
+                invalid("unknown device type", c -> list(c, "devices", "linux", "resources").add(json("type", "x")),
+                        "linux.resources.devices: unknown device type \"x\""),
+                invalid("bad device access", c -> list(c, "devices", "linux", "resources").add(json("access", "rx")),
+                        "access must be made of r, w and m, found \"rx\""),
+                invalid("linux.seccomp", c -> linux(c).put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO")),
+                        "futaba does not support linux.seccomp yet"),
+                invalid("hooks and linux.sysctl", c -> {
+                    c.put("hooks", json("prestart", List.of(json("path", "/bin/true"))));
+                    linux(c).put("sysctl", json("net.ipv4.ip_forward", "1"));
+                }, "futaba does not support hooks, linux.sysctl yet"));
+    }
+
+    private static Arguments invalid(String what, Consumer<Map<String, Object>> change, String message) {
+        return Arguments.of(Named.of(what, change), message);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidChanges")
+    void rejectsInvalidConfigsNamingTheMember(Consumer<Map<String, Object>> change, String message) {
+        Map<String, Object> config = modified(change);
+        FutabaException e = assertThrows(FutabaException.class, () -> validate(config));
+        assertTrue(e.getMessage().startsWith("config.json: "), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "a/../b, /b", "/a/./b//c/.., /a/b", "/, /", "'', /", "dev/shm/, /dev/shm", "/x/../y/./z, /y/z",
+    })
+    void cleanContainerPath(String path, String clean) {
+        assertEquals(clean, SpecValidator.cleanContainerPath(path, "where"));
+    }
+
+    @Test
+    void cleanContainerPathRefusesToClimbAboveTheRoot() {
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> SpecValidator.cleanContainerPath("a/../../b", "mounts[0].destination"));
+        assertEquals("config.json: mounts[0].destination: \"a/../../b\" escapes the container's root", e.getMessage());
+    }
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# futaba on a pure cgroup v2 host: run by CgroupV2IT inside scripts/cgroup2-vm.sh's virtual machine.
+#   cgroup2-checks.sh BIN_DIR      (the bin directory of a karakuri install)
+# Prints "ok - ..." for each check, "not ok - ..." and exit 1 at the first failure.
+set -u
+futaba="$1/futaba"
+fail() { echo "not ok - $*"; exit 1; }
+ok() { echo "ok - $*"; }
+
+[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || fail "this host is not cgroup v2 only"
+bundle=/run/cgroup2-checks/bundle
+mkdir -p "$bundle/rootfs/bin"
+cp /bin/busybox "$bundle/rootfs/bin/"
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$a"; done
+cd "$bundle"
+
+# config.json from futaba's template: process.args set to "sh -c SCRIPT", resources added ($2, JSON members)
+make_config() {
+    rm -f config.json
+    "$futaba" spec >/dev/null || fail "futaba spec"
+    d=$(printf '\001') # a sed delimiter no script here contains
+    sed -i "s${d}\"sh\"${d}\"sh\", \"-c\", \"$1\"${d}; s${d}\"resources\": {${d}\"resources\": {$2${d}" config.json
+}
+run() { "$futaba" --root /run/futaba run "$@"; }
+
+make_config "cat /proc/self/cgroup; grep ' /sys/fs/cgroup ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1" ''
+out=$(run v2-ns) || fail "run: $out"
+[ "$out" = "$(printf '0::/\ncgroup2')" ] || fail "own cgroup namespace and a cgroup2 mount: $out"
+ok "the container has its own cgroup namespace and sees cgroup2 at /sys/fs/cgroup"
+
+make_config 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo \$?; dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null; echo \$?' \
+    '"memory": {"limit": 16777216, "swap": 16777216}, '
+out=$(run v2-oom) || fail "run: $out"
+[ "$out" = "$(printf '137\n0')" ] || fail "memory.max: 64 MiB killed, 4 MiB fine: $out"
+ok "memory.max: allocating past the limit gets the process killed"
+
+make_config 'i=0; while [ \$i -lt 30 ]; do sleep 60 \& i=\$((i+1)); echo \$i; done' '"pids": {"limit": 10}, '
+out=$(run v2-pids 2>&1)
+last=$(echo "$out" | grep -E '^[0-9]+$' | tail -n 1)
+[ "$last" -le 9 ] && echo "$out" | grep -q fork || fail "pids.max: $out"
+ok "pids.max: a fork bomb stops at the limit ($last sleeps started)"
+
+make_config 'sleep 300' '"cpu": {"shares": 512, "quota": 50000, "period": 100000}, "memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296}, "pids": {"limit": 42}, '
+sed -i 's|"namespaces": \[|"cgroupsPath": "/cgroup2-checks/limits", "namespaces": [|' config.json
+"$futaba" --root /run/futaba create v2-limits >/dev/null 2>&1 || fail "create"
+dir=/sys/fs/cgroup/cgroup2-checks/limits
+for expected in "cpu.max:50000 100000" "cpu.weight:20" "memory.max:67108864" "memory.low:33554432" \
+        "memory.swap.max:33554432" "pids.max:42"; do
+    file=${expected%%:*}
+    [ "$(cat "$dir/$file")" = "${expected#*:}" ] || fail "$file is $(cat "$dir/$file"), not ${expected#*:}"
+done
+pid=$("$futaba" --root /run/futaba state v2-limits | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')
+grep -qx "$pid" "$dir/cgroup.procs" || fail "the container's process is not in $dir"
+ok "cpu.max, cpu.weight, memory.max/low/swap.max and pids.max are written; the process is in its cgroup"
+
+"$futaba" --root /run/futaba delete --force v2-limits || fail "delete"
+[ ! -e "$dir" ] || fail "delete left $dir"
+rmdir /sys/fs/cgroup/cgroup2-checks
+[ -z "$(ls /run/futaba)" ] || fail "state left in /run/futaba"
+ok "delete removes the cgroup and the state"
