@@ -27,6 +27,26 @@ class FutabaRunIT extends FutabaTestBase {
     }
 
     @Test
+    void runPassesItsSignalsOnToTheContainer() throws Exception {
+        Bundle b = bundle().shell("trap 'echo got TERM; exit 3' TERM; echo ready; sleep 300 & wait").write();
+        List<String> cmd = Launcher.command("futaba");
+        cmd.addAll(List.of("--root", root.toString(), "run", "--bundle", b.dir().toString(), id("signal")));
+        Path out = work.resolve("signal.out");
+        Process futaba = new ProcessBuilder(cmd).redirectOutput(out.toFile()).start();
+        eventually("the container is ready", () -> {
+            try {
+                return Files.readString(out).contains("ready");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        futaba.destroy(); // SIGTERM to futaba itself
+        assertTrue(futaba.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(3, futaba.exitValue(), "the container's exit code");
+        assertEquals("ready\ngot TERM\n", Files.readString(out));
+    }
+
+    @Test
     void printsWhatTheProcessPrints() {
         Launcher.Result r = run(bundle().shell("echo out; echo err >&2")).ok();
         assertEquals("out\n", r.out());
