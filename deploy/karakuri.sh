@@ -17,7 +17,7 @@ case "${0##*/}:${1:-}" in
     *)
         jar="$home/lib/karakuri.jar"
         cache="$home/lib/karakuri.aot"
-        tuning="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData" ;;
+        tuning="-Xint -XX:+UseSerialGC -XX:-UsePerfData -Xmx256m" ;;
 esac
 
 if [ "${1:-}" = --aot-training ]; then

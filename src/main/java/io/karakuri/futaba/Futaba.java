@@ -42,7 +42,7 @@ public final class Futaba {
     }
 
     public void start(String id) {
-        new ContainerStart(store, sys).start(id);
+        new ContainerStart(store).start(id);
     }
 
     /** Create + start + wait; returns the exit code (0 at once with detach). */
@@ -55,7 +55,7 @@ public final class Futaba {
     }
 
     public void delete(String id, boolean force) {
-        new ContainerDelete(store, sys).delete(id, force);
+        new ContainerDelete(store).delete(id, force);
     }
 
     /** The runtime-spec state of a container. */

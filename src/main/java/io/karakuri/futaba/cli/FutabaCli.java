@@ -171,7 +171,7 @@ public final class FutabaCli {
 
     private int execute(Command command, Args args, Futaba futaba) {
         List<String> pos = args.positionals();
-        if (List.of("create", "run", "start", "kill", "delete").contains(command.name())) {
+        if (List.of("create", "run", "kill").contains(command.name())) {
             Native.warmUp();
         }
         switch (command.name()) {
