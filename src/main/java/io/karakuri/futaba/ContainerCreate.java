@@ -11,6 +11,7 @@ import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.ProcStat;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.json.JsonException;
+import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.ProcFs;
 import io.karakuri.linux.Syscalls;
@@ -145,7 +146,7 @@ final class ContainerCreate {
         } catch (NoSuchFileException e) {
             throw new FutabaException("bundle " + bundle + " has no config.json");
         } catch (IOException e) {
-            throw new FutabaException("cannot read " + config + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot read " + config + ": " + IoErrors.reason(e), e);
         } catch (JsonException e) {
             throw new FutabaException("config.json: " + e.getMessage(), e);
         }
@@ -185,7 +186,7 @@ final class ContainerCreate {
         try {
             Files.writeString(path, value);
         } catch (IOException e) {
-            throw new FutabaException("cannot write " + value + " to " + path + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot write " + value + " to " + path + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -198,7 +199,7 @@ final class ContainerCreate {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new FutabaException("cannot write the pid file " + file + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot write the pid file " + file + ": " + IoErrors.reason(e), e);
         }
     }
 }

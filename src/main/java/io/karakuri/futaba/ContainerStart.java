@@ -3,6 +3,7 @@ package io.karakuri.futaba;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.IoErrors;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -57,7 +58,7 @@ final class ContainerStart {
         } catch (FileNotFoundException e) {
             throw new FutabaException("cannot start container " + id + ": it has been started already");
         } catch (IOException e) {
-            throw new FutabaException("cannot start container " + id + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot start container " + id + ": " + IoErrors.reason(e), e);
         }
     }
 

@@ -2,7 +2,6 @@ package io.karakuri.futaba;
 
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
-import io.karakuri.futaba.state.Status;
 import io.karakuri.linux.Syscalls;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -67,9 +66,5 @@ public final class Futaba {
     /** The runtime-spec state of every container. */
     public List<Map<String, Object>> list() {
         return store.all().stream().map(s -> s.ociState(store.status(s), store.owner(s.id()))).toList();
-    }
-
-    public Status status(String id) {
-        return store.status(store.load(id));
     }
 }

@@ -1,8 +1,6 @@
 package io.karakuri.linux;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 public final class LinuxSyscalls implements Syscalls {
     public static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
 
-    private static final int POLLIN = 0x1;
     private static final int S_IFIFO = 0x1000;
     private static final int WNOHANG = 1;
 
@@ -115,43 +112,6 @@ public final class LinuxSyscalls implements Syscalls {
             } while (r == -Errno.EINTR);
             check(r, "wait4", null);
             return r == 0 ? null : new WaitStatus((int) r, status.get(JAVA_INT, 0));
-        }
-    }
-
-    @Override
-    public int pidfdOpen(int pid) {
-        long r = Native.syscall(Sys.PIDFD_OPEN, pid, 0, 0, 0, 0, 0);
-        if (r == -Errno.ESRCH) {
-            return -1;
-        }
-        return (int) check(r, "pidfd_open", null);
-    }
-
-    @Override
-    public int pollReadable(int[] fds, long timeoutMillis) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pfds = arena.allocate(8L * fds.length, 8);
-            for (int i = 0; i < fds.length; i++) {
-                pfds.set(JAVA_INT, 8L * i, fds[i]);
-                pfds.set(JAVA_SHORT, 8L * i + 4, (short) POLLIN);
-            }
-            MemorySegment timeout = MemorySegment.NULL;
-            if (timeoutMillis >= 0) {
-                timeout = arena.allocate(JAVA_LONG, 2);
-                timeout.setAtIndex(JAVA_LONG, 0, timeoutMillis / 1000);
-                timeout.setAtIndex(JAVA_LONG, 1, (timeoutMillis % 1000) * 1_000_000);
-            }
-            long r;
-            do {
-                r = Native.syscall(Sys.PPOLL, pfds.address(), fds.length, timeout.address(), 0, 8, 0);
-            } while (r == -Errno.EINTR);
-            check(r, "ppoll", null);
-            for (int i = 0; i < fds.length; i++) {
-                if (pfds.get(JAVA_SHORT, 8L * i + 6) != 0) {
-                    return i;
-                }
-            }
-            return -1;
         }
     }
 

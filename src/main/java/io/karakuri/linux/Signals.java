@@ -4,10 +4,7 @@ import java.util.Locale;
 
 /** Linux signal names and numbers, accepted as runc accepts them: KILL, SIGKILL, 9, RTMIN+3. */
 public final class Signals {
-    public static final int SIGHUP = 1;
-    public static final int SIGINT = 2;
     public static final int SIGKILL = 9;
-    public static final int SIGTERM = 15;
 
     private static final String[] NAMES = {
         null, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE",

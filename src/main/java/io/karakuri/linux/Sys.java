@@ -7,14 +7,10 @@ public enum Sys {
     CLOSE(3, 57),
     WAIT4(61, 260),
     KILL(62, 129),
-    PRCTL(157, 167),
     OPENAT(257, 56),
     MKNODAT(259, 33),
     FCHMODAT(268, 53),
-    PPOLL(271, 73),
-    PIPE2(293, 59),
-    PIDFD_SEND_SIGNAL(424, 424),
-    PIDFD_OPEN(434, 434);
+    PIPE2(293, 59);
 
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
 

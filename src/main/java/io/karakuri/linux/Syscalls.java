@@ -8,9 +8,6 @@ import java.lang.foreign.MemorySegment;
  */
 public interface Syscalls {
     int O_RDONLY = 0;
-    int O_WRONLY = 1;
-    int O_RDWR = 2;
-    int O_NONBLOCK = 0x800;
     int O_DIRECTORY = 0x10000;
     int O_CLOEXEC = 0x80000;
     int O_PATH = 0x200000;
@@ -36,15 +33,6 @@ public interface Syscalls {
 
     /** Waits for a child; null with noHang when it has not changed state. */
     WaitStatus waitpid(int pid, boolean noHang);
-
-    /** A pidfd for pid; -1 if the process does not exist. */
-    int pidfdOpen(int pid);
-
-    /**
-     * Waits until one of fds is readable (or hung up), or timeoutMillis pass (negative: forever).
-     * Returns the index of the first ready fd, or -1 on time-out.
-     */
-    int pollReadable(int[] fds, long timeoutMillis);
 
     /** Clones the first process of a container from a setup plan; returns its pid. */
     int spawn(MemorySegment plan, MemorySegment stack);

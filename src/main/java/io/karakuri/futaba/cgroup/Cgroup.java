@@ -3,6 +3,7 @@ package io.karakuri.futaba.cgroup;
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.CgroupMountLayout;
 import io.karakuri.futaba.spec.Spec;
+import io.karakuri.linux.IoErrors;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,7 +87,7 @@ public final class Cgroup {
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 // made by a concurrent container with the same parent
             } catch (IOException e) {
-                throw new FutabaException("cannot create cgroup " + p + ": " + reason(e), e);
+                throw new FutabaException("cannot create cgroup " + p + ": " + IoErrors.reason(e), e);
             }
             if (version == 1 && m.controllers().contains("cpuset")) {
                 // a v1 cpuset takes no process until its cpus and mems are set: inherit the parent's
@@ -314,7 +315,7 @@ public final class Cgroup {
         try {
             return Files.readString(file);
         } catch (IOException e) {
-            throw new FutabaException("cannot read " + file + ": " + reason(e), e);
+            throw new FutabaException("cannot read " + file + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -322,7 +323,7 @@ public final class Cgroup {
         try {
             writeOrFail(file, value);
         } catch (IOException e) {
-            throw new FutabaException("cannot write \"" + value + "\" to " + file + ": " + reason(e), e);
+            throw new FutabaException("cannot write \"" + value + "\" to " + file + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -331,16 +332,5 @@ public final class Cgroup {
         try (FileOutputStream out = new FileOutputStream(file.toFile())) {
             out.write(value.getBytes(StandardCharsets.US_ASCII));
         }
-    }
-
-    private static String reason(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        if (m != null && m.contains("(") && m.endsWith(")")) {
-            return m.substring(m.lastIndexOf('(') + 1, m.length() - 1);
-        }
-        return m;
     }
 }

@@ -1,6 +1,7 @@
 package io.karakuri.futaba.cgroup;
 
 import io.karakuri.futaba.FutabaException;
+import io.karakuri.linux.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public record CgroupHost(int version, List<Hierarchy> hierarchies) {
             return parse(Files.readString(Path.of("/proc/self/mountinfo")),
                     Files.readString(Path.of("/proc/self/cgroup")));
         } catch (IOException e) {
-            throw new FutabaException("cannot read the cgroup mounts: " + e.getMessage(), e);
+            throw new FutabaException("cannot read the cgroup mounts: " + IoErrors.reason(e), e);
         }
     }
 

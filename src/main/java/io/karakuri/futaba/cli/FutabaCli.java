@@ -1,13 +1,14 @@
 package io.karakuri.futaba.cli;
 
 import io.karakuri.Version;
-import io.karakuri.cli.Args;
 import io.karakuri.cli.Args.Option;
+import io.karakuri.cli.Args;
 import io.karakuri.futaba.Futaba;
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.Trace;
 import io.karakuri.futaba.spec.SpecTemplate;
 import io.karakuri.json.Json;
+import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.LinuxSyscalls;
 import io.karakuri.linux.Native;
@@ -174,6 +175,10 @@ public final class FutabaCli {
         if (List.of("create", "run", "kill").contains(command.name())) {
             Native.warmUp();
         }
+        if (List.of("create", "run").contains(command.name()) && !runningAsRoot()) {
+            throw new FutabaException(command.name() + ": futaba needs root to make containers "
+                    + "(rootless containers are not supported yet)");
+        }
         switch (command.name()) {
             case "create" -> {
                 rejectConsoleSocket(args);
@@ -218,6 +223,20 @@ public final class FutabaCli {
             }
             default -> throw new IllegalStateException(command.name());
         }
+    }
+
+    /** The effective uid is 0 (the second field of Uid: in /proc/self/status). */
+    private static boolean runningAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException unreadable) {
+            // then let the first privileged step fail with its own error
+        }
+        return true;
     }
 
     private static void rejectConsoleSocket(Args args) {
@@ -287,7 +306,7 @@ public final class FutabaCli {
         } catch (FileAlreadyExistsException e) {
             throw new FutabaException(config + " exists already: remove it first");
         } catch (IOException e) {
-            throw new FutabaException("cannot write " + config + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot write " + config + ": " + IoErrors.reason(e), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.karakuri.futaba.cli;
 
 import io.karakuri.json.Json;
+import io.karakuri.linux.IoErrors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,7 @@ public final class FutabaLog {
             Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
-            stderr.println("futaba: cannot write the log " + file + ": " + e.getMessage());
+            stderr.println("futaba: cannot write the log " + file + ": " + IoErrors.reason(e));
         }
     }
 }

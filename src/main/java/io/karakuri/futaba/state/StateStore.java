@@ -4,6 +4,7 @@ import io.karakuri.futaba.FutabaException;
 import io.karakuri.json.Json;
 import io.karakuri.json.JsonException;
 import io.karakuri.json.JsonObject;
+import io.karakuri.linux.IoErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -61,7 +62,7 @@ public final class StateStore {
         } catch (FileAlreadyExistsException e) {
             throw new FutabaException("container with id " + id + " exists already");
         } catch (IOException e) {
-            throw new FutabaException("cannot create the state directory " + dir(id) + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot create the state directory " + dir(id) + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -76,7 +77,7 @@ public final class StateStore {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new FutabaException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot write " + file + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -88,7 +89,9 @@ public final class StateStore {
             return ContainerState.fromJson(JsonObject.root(Json.parse(Files.readString(file)), file.toString()));
         } catch (NoSuchFileException e) {
             throw new FutabaException("container " + id + " does not exist");
-        } catch (IOException | JsonException e) {
+        } catch (IOException e) {
+            throw new FutabaException("cannot read the state of container " + id + ": " + IoErrors.reason(e), e);
+        } catch (JsonException e) {
             throw new FutabaException("cannot read the state of container " + id + ": " + e.getMessage(), e);
         }
     }
@@ -106,7 +109,7 @@ public final class StateStore {
             return dirs.filter(p -> Files.isRegularFile(p.resolve(STATE_FILE)))
                     .map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
-            throw new FutabaException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot list " + root + ": " + IoErrors.reason(e), e);
         }
     }
 
@@ -121,7 +124,7 @@ public final class StateStore {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new FutabaException("cannot remove " + dir + ": " + e.getMessage(), e);
+            throw new FutabaException("cannot remove " + dir + ": " + IoErrors.reason(e), e);
         }
     }
 
