@@ -76,6 +76,19 @@ class FutabaRunIT extends FutabaTestBase {
     }
 
     @Test
+    void inheritsNoFileDescriptorsButStdioAndPreservedOnes() throws Exception {
+        assertEquals("0\n1\n2\n3\n", run(bundle().shell("ls /proc/self/fd")).ok().out(), "3 is ls's own");
+
+        // --preserve-fds 1: the fd 3 futaba's caller opened reaches the container
+        Path file = Files.writeString(work.resolve("passed"), "passed through\n");
+        Bundle b = bundle().shell("cat /proc/self/fd/3").write();
+        String futaba = String.join(" ", Launcher.command("futaba").stream().map(a -> "'" + a + "'").toList());
+        Launcher.Result r = Launcher.runShell("exec 3<'" + file + "'; " + futaba + " --root '" + root
+                + "' run --preserve-fds 1 --bundle '" + b.dir() + "' " + id("fds"));
+        assertEquals("passed through\n", r.ok().out());
+    }
+
+    @Test
     void defaultDevicesAndLinks() {
         String out = run(bundle().shell("ls -l /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty; "
                 + "for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done; echo x > /dev/null && echo written"))

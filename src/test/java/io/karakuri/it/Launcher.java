@@ -44,6 +44,11 @@ public final class Launcher {
         return run(role, args, Map.of());
     }
 
+    /** Runs a shell script (for what ProcessBuilder cannot do, such as passing fds beyond stderr). */
+    public static Result runShell(String script) {
+        return exec(List.of("/bin/sh", "-c", script), Map.of());
+    }
+
     /**
      * Runs to completion (at most two minutes). Output goes through files, not pipes: a container made
      * by `futaba create` keeps futaba's stdout open long after futaba has exited.
@@ -51,6 +56,10 @@ public final class Launcher {
     public static Result run(String role, List<String> args, Map<String, String> env) {
         List<String> cmd = command(role);
         cmd.addAll(args);
+        return exec(cmd, env);
+    }
+
+    private static Result exec(List<String> cmd, Map<String, String> env) {
         try {
             Path out = Files.createTempFile("karakuri-out", ".txt");
             Path err = Files.createTempFile("karakuri-err", ".txt");
