@@ -21,10 +21,14 @@ case "${0##*/}:${1:-}" in
 esac
 
 if [ "${1:-}" = --aot-training ]; then
-    # scripts/install.sh: record the AOT cache from a run of the common paths
+    # scripts/install.sh: record the AOT cache from a run of the common paths. The CLI's training is a
+    # program of its own; hitoha's is hitoha itself, started and stopped.
     shift
+    if [ "$jar" = "$home/lib/karakuri.jar" ]; then
+        main=io.karakuri.AotTraining
+    fi
     exec "$java" -XX:AOTCacheOutput="$cache" $tuning --enable-native-access=ALL-UNNAMED \
-        -Dkarakuri.home="$home" -cp "$jar" io.karakuri.AotTraining "$@"
+        -Dkarakuri.home="$home" -Dkarakuri.argv0="$0" -cp "$jar" $main "$@"
 fi
 if [ -f "$cache" ]; then
     exec "$java" -XX:AOTCache="$cache" $tuning --enable-native-access=ALL-UNNAMED \

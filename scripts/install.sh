@@ -93,13 +93,26 @@ if [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1; then
     ln -s busybox "$rootfs/bin/true"
     ln -s busybox "$rootfs/bin/sh"
 fi
-if "$PREFIX/bin/karakuri" --aot-training "$scratch/work" $rootfs \
-        >"$scratch/training.log" 2>&1; then
+if "$PREFIX/bin/karakuri" --aot-training "$scratch/work" $rootfs >"$scratch/training.log" 2>&1; then
     :
 else
     cat "$scratch/training.log" >&2
     rm -f "$PREFIX/lib/karakuri.aot"
-    echo "install.sh: warning: AOT training failed; karakuri works, but starts slower" >&2
+    echo "install.sh: warning: AOT training of the CLI failed; karakuri works, but starts slower" >&2
+fi
+# hitoha's: the daemon's start, on a socket of its own, until it serves; then a normal stop
+QUARKUS_HTTP_DOMAIN_SOCKET="$scratch/hitoha.sock" "$BINDIR/hitoha" --aot-training >"$scratch/hitoha.log" 2>&1 &
+hitoha=$!
+for _ in $(seq 600); do
+    [ -S "$scratch/hitoha.sock" ] || ! kill -0 "$hitoha" 2>/dev/null && break
+    sleep 0.1
+done
+kill -TERM "$hitoha" 2>/dev/null || true
+wait "$hitoha" || true # stopped by SIGTERM: 143; the JVM writes the cache as it exits
+if [ ! -f "$PREFIX/lib/hitoha.aot" ]; then
+    cat "$scratch/hitoha.log" >&2
+    rm -f "$PREFIX/lib/hitoha.aot"
+    echo "install.sh: warning: AOT training of hitoha failed; hitoha works, but starts slower" >&2
 fi
 
 say "installed: $("$BINDIR/karakuri" version)"
