@@ -67,13 +67,14 @@ final class ContainerCreate {
         Path dir = store.claim(id);
         String cgroupsPath = spec.linux().cgroupsPath() == null || spec.linux().cgroupsPath().isEmpty()
                 ? id : spec.linux().cgroupsPath();
-        Cgroup cgroup = Cgroup.of(CgroupHost.detect(), cgroupsPath);
-        ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
-                Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs());
         List<Integer> fds = new ArrayList<>();
+        Cgroup cgroup = null;
         ContainerProcess process = null;
         boolean cgroupMade = false;
         try {
+            cgroup = Cgroup.of(CgroupHost.detect(), cgroupsPath);
+            ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
+                    Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs());
             store.save(state); // "creating"
             if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
                 warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
