@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds libfutaba.so into the directory given as $1. Called by the Maven build (compile phase).
+# Builds libfutaba.so into the directory given as $1: futaba-init first (a static program without a C
+# library), then the library that embeds it. Called by the Maven build (compile phase).
 set -eu
 out=${1:?usage: build.sh OUTPUT_DIR}
 cc=${CC:-gcc}
@@ -9,6 +10,12 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-"$cc" -std=gnu11 -O2 -fPIC -shared -Wall -Wextra -Werror -Wno-unused-parameter \
-    -fvisibility=hidden \
-    -o "$out/libfutaba.so" "$here/spawn.c" "$here/rootfs.c" "$here/process.c"
+warnings="-Wall -Wextra -Werror -Wno-unused-parameter"
+
+"$cc" -std=gnu11 -O2 $warnings -U_FORTIFY_SOURCE -ffreestanding -fno-stack-protector -fno-builtin \
+    -fno-asynchronous-unwind-tables -static -nostdlib -nostartfiles -no-pie -fno-pie -Wl,--build-id=none -s \
+    -o "$out/futaba-init" "$here/start.S" "$here/init.c" "$here/plan.c" "$here/rootfs.c" "$here/process.c" \
+    "$here/libc.c" -lgcc
+
+"$cc" -std=gnu11 -O2 -fPIC -shared $warnings -fvisibility=hidden -DFUTABA_INIT="\"$out/futaba-init\"" \
+    -o "$out/libfutaba.so" "$here/spawn.c" "$here/plan.c" "$here/blob.S"

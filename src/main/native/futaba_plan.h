@@ -1,10 +1,11 @@
 /*
  * The setup plan: the one contract between futaba's Java side and libfutaba.
  *
- * Java decides everything (validation, order, paths, flags, id lists) and encodes it here; the C side
- * clone()s the container's first process and, in that child, executes the operations one after the
- * other, then execve()s. A plan whose magic, version or shape the C side does not understand is
- * rejected before anything is cloned. The Java mirror of this file is io.karakuri.futaba.plan.PlanOp.
+ * Java decides everything (validation, order, paths, flags, id lists) and encodes it here. libfutaba
+ * validates it, copies it and futaba-init into sealed memfds, and clones the container's first process,
+ * which at once execs futaba-init; futaba-init executes the operations one after the other, then
+ * execve()s the container's program. A plan whose magic, version or shape is not understood is rejected
+ * before anything is cloned. The Java mirror of this file is io.karakuri.futaba.plan.PlanOp.
  *
  * Layout (native byte order, every length in bytes):
  *
@@ -14,8 +15,9 @@
  *                                      str_count NUL-terminated strings,
  *                                      zero padding to a multiple of 8
  *
- * While it runs, the child reports on header.status_fd (a pipe, O_CLOEXEC) with struct ftb_status
- * records; end of file on that pipe without an error record means execve() succeeded.
+ * The first op, if any, is FTB_OP_CLOSE_FDS: its fds are the ones that cross the exec into futaba-init.
+ * While it runs, the child reports on header.status_fd (a pipe) with struct ftb_status records; end of
+ * file on that pipe without an error record means the container's program was exec'd.
  */
 #ifndef FUTABA_PLAN_H
 #define FUTABA_PLAN_H
@@ -49,7 +51,7 @@ struct ftb_op_header {
  * symbolic links (openat2 RESOLVE_IN_ROOT), creating missing directories on the way.
  */
 enum ftb_op {
-    /* ints: fds to keep, ascending. Closes every other fd above 2. */
+    /* ints: fds to keep, ascending. Closes every other fd above 2. Only as the first op. */
     FTB_OP_CLOSE_FDS = 1,
     /* ints: fd. Waits for the parent's go-ahead byte on fd, then closes it; end of file = abandon. */
     FTB_OP_WAIT_GO = 2,
@@ -116,7 +118,7 @@ enum ftb_op {
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */
-    FTB_STATUS_ERROR = 2, /* op (index in the plan) failed with err (errno) */
+    FTB_STATUS_ERROR = 2, /* op (index in the plan; -1: the exec of futaba-init) failed with err (errno) */
     FTB_STATUS_PID = 3,   /* FTB_OP_FORK made the container process: pid */
 };
 
@@ -134,10 +136,9 @@ struct ftb_status {
  * The one entry point Java calls (one FFM call shape: each new shape costs a JVM start 5-10 ms).
  *
  *   op >= 0             the Linux system call number op with a1..a6: its result, or -errno
- *   FTB_CALL_SPAWN      validates the plan (a1: address, a2: length), then clones its first process on
- *                       the stack (a3: address, a4: size), which must stay mapped until that process
- *                       has exec'd or died: the child's pid, or -errno (-EBADMSG: a plan this library
- *                       does not understand)
+ *   FTB_CALL_SPAWN      validates the plan (a1: address, a2: length), then clones its first process, which
+ *                       runs it in futaba-init (the plan is copied: its memory may be freed on return):
+ *                       the child's pid, or -errno (-EBADMSG: a plan this library does not understand)
  *
  * Errors come back as -errno, as from the kernel itself, rather than through errno: capturing errno
  * (Linker.Option.captureCallState) measured 5 ms more per JVM start.

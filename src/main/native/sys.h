@@ -1,10 +1,11 @@
 /*
- * Raw system calls and string helpers for code that runs in the container's first process.
+ * Raw system calls and string helpers for the code of the container's first process.
  *
- * That process is a clone(CLONE_VM) of a JVM thread: it shares the JVM's memory and still carries the
- * JVM thread's TLS pointer. glibc's wrappers write errno into that TLS and some take locks shared with
- * the JVM, so the child uses only what is in this file: raw syscall instructions that return -errno, and
- * helpers that touch nothing but their arguments.
+ * Until it execs futaba-init, that process is a clone(CLONE_VM) of a JVM thread: it shares the JVM's
+ * memory and still carries the JVM thread's TLS pointer, so glibc's wrappers (which write errno into
+ * that TLS and may take locks shared with the JVM) are out. futaba-init itself has no C library at
+ * all. Both use only what is here: raw syscall instructions that return -errno, and helpers that touch
+ * nothing but their arguments.
  */
 #ifndef FUTABA_SYS_H
 #define FUTABA_SYS_H
@@ -52,6 +53,7 @@ static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, 
 #define sys3(n, a, b, c) raw_syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define sys4(n, a, b, c, d) raw_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define sys5(n, a, b, c, d, e) raw_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define sys6(n, a, b, c, d, e, f) raw_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
 static inline size_t str_len(const char *s)
 {

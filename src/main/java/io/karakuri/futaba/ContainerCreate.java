@@ -16,7 +16,6 @@ import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.ProcFs;
 import io.karakuri.linux.Syscalls;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,7 +52,7 @@ final class ContainerCreate {
         this.warnings = warnings;
     }
 
-    Created create(String id, Options options, Arena arena) {
+    Created create(String id, Options options) {
         StateStore.checkId(id);
         Path bundle = options.bundle().toAbsolutePath().normalize();
         Spec spec = readSpec(bundle);
@@ -101,7 +100,7 @@ final class ContainerCreate {
 
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoDir,
                     StateStore.EXEC_FIFO, joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
-            process = ContainerProcess.spawn(sys, plan, arena, go[1], status[0]);
+            process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
             fds.remove((Integer) status[0]);

@@ -6,7 +6,6 @@ import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.Signals;
 import io.karakuri.linux.Syscalls;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -36,15 +35,12 @@ final class ContainerProcess {
         this.statusFd = statusFd;
     }
 
-    /**
-     * Clones the process. The plan and the child's stack come from arena, which must stay open until
-     * the child has exec'd or died.
-     */
-    static ContainerProcess spawn(Syscalls sys, Plan plan, Arena arena, int goFd, int statusFd) {
-        MemorySegment encoded = plan.encode(arena);
-        MemorySegment stack = arena.allocate(plan.stackSize(), 16);
-        int pid = sys.spawn(encoded, stack);
-        return new ContainerProcess(sys, plan, pid, goFd, statusFd);
+    /** Clones the process (libfutaba copies the plan: its memory is freed on return). */
+    static ContainerProcess spawn(Syscalls sys, Plan plan, int goFd, int statusFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            int pid = sys.spawn(plan.encode(arena));
+            return new ContainerProcess(sys, plan, pid, goFd, statusFd);
+        }
     }
 
     /** The container's process (after a fork into a joined pid namespace, the grandchild). */

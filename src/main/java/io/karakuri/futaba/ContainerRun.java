@@ -1,7 +1,6 @@
 package io.karakuri.futaba;
 
 import io.karakuri.linux.Syscalls;
-import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -21,8 +20,7 @@ final class ContainerRun {
     }
 
     int run(String id, ContainerCreate.Options options, boolean detach, boolean keep) {
-        // The JVM exits when run returns, so the child's stack may live in the global arena.
-        ContainerCreate.Created created = futaba.creator().create(id, options, Arena.global());
+        ContainerCreate.Created created = futaba.creator().create(id, options);
         int pid = created.state().pid();
         try {
             futaba.start(id);

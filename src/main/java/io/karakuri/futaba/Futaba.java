@@ -3,7 +3,6 @@ package io.karakuri.futaba;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.linux.Syscalls;
-import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +29,9 @@ public final class Futaba {
         return new ContainerCreate(store, sys, warnings);
     }
 
-    /**
-     * Creates a container from a bundle; its process waits for {@link #start}. The child's stack
-     * and plan come from arena, which must stay open until the container has started or died.
-     */
-    public ContainerState create(String id, Path bundle, Path pidFile, int preserveFds, Arena arena) {
-        ContainerCreate.Created created = creator().create(id, new ContainerCreate.Options(bundle, pidFile, preserveFds), arena);
+    /** Creates a container from a bundle; its process waits for {@link #start}. */
+    public ContainerState create(String id, Path bundle, Path pidFile, int preserveFds) {
+        ContainerCreate.Created created = creator().create(id, new ContainerCreate.Options(bundle, pidFile, preserveFds));
         created.process().detach();
         return created.state();
     }

@@ -116,8 +116,8 @@ public final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public int spawn(MemorySegment plan, MemorySegment stack) {
-        long r = Native.spawn(plan, stack);
+    public int spawn(MemorySegment plan) {
+        long r = Native.spawn(plan);
         if (r == -Errno.EBADMSG) {
             throw new IllegalStateException("libfutaba rejected the setup plan: "
                     + "the installed libfutaba.so does not match this futaba (reinstall karakuri)");

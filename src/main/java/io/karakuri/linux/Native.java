@@ -92,9 +92,9 @@ public final class Native {
         return call(call.number(), a1, a2, a3, a4, a5, a6);
     }
 
-    /** The container spawn: the child's pid, or -errno. */
-    public static long spawn(MemorySegment plan, MemorySegment stack) {
-        return call(CALL_SPAWN, plan.address(), plan.byteSize(), stack.address(), stack.byteSize(), 0, 0);
+    /** The container spawn: the child's pid, or -errno. The plan is copied: it may be freed after. */
+    public static long spawn(MemorySegment plan) {
+        return call(CALL_SPAWN, plan.address(), plan.byteSize(), 0, 0, 0, 0);
     }
 
     static String strerror(int errno) {

@@ -34,8 +34,8 @@ public interface Syscalls {
     /** Waits for a child; null with noHang when it has not changed state. */
     WaitStatus waitpid(int pid, boolean noHang);
 
-    /** Clones the first process of a container from a setup plan; returns its pid. */
-    int spawn(MemorySegment plan, MemorySegment stack);
+    /** Clones the first process of a container from an encoded setup plan; returns its pid. */
+    int spawn(MemorySegment plan);
 
     /** How a child process ended. */
     record WaitStatus(int pid, int raw) {

@@ -182,8 +182,7 @@ public final class FutabaCli {
         switch (command.name()) {
             case "create" -> {
                 rejectConsoleSocket(args);
-                futaba.create(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0),
-                        java.lang.foreign.Arena.global());
+                futaba.create(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0));
                 return 0;
             }
             case "start" -> {

@@ -73,17 +73,8 @@ public record Plan(long cloneFlags, int statusFd, List<PlanOp> ops) {
         return (n + 7) & ~7L;
     }
 
-    /** Stack bytes the child needs: a base, plus room for the argument and group arrays it builds. */
-    public long stackSize() {
-        long extra = 0;
-        for (PlanOp op : ops) {
-            extra += 8L * (op.ints().length + op.strs().size());
-        }
-        return (1L << 20) + 2 * extra;
-    }
-
-    /** The description of step index, for an error the child reported. */
+    /** The description of step index, for an error the child reported (-1: starting futaba-init). */
     public String describe(int index) {
-        return index >= 0 && index < ops.size() ? ops.get(index).what() : "setting up the container";
+        return index >= 0 && index < ops.size() ? ops.get(index).what() : "start futaba-init";
     }
 }

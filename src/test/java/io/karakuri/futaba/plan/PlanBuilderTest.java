@@ -466,6 +466,6 @@ class PlanBuilderTest {
         assertEquals(show(Type.EXEC, ints(12, 2, 1), "exec.fifo", "/bin/app", "-x", "A=1"), show(plan.ops().getLast()));
         assertEquals(1, ops(plan, Type.EXEC).size());
         assertEquals("exec \"/bin/app\"", plan.describe(plan.ops().size() - 1));
-        assertEquals("setting up the container", plan.describe(-1));
+        assertEquals("start futaba-init", plan.describe(-1));
     }
 }

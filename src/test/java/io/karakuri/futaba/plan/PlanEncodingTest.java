@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.karakuri.futaba.plan.PlanOp.Type;
+import io.karakuri.linux.LinuxSyscalls;
 import io.karakuri.linux.Native;
+import io.karakuri.linux.Syscalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +31,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PlanEncodingTest {
     private static final long EBADMSG = 74;
-    private static final long EINVAL = 22;
     private static final long CLONE_FLAGS = 0x20000000L | 0x00020000L;
     private static final int STATUS_FD = 7;
 
@@ -152,11 +153,6 @@ class PlanEncodingTest {
         assertEquals("set hostname: a NUL character in \"a\0b\"", e.getMessage());
     }
 
-    @Test
-    void theStackSizeGrowsWithTheArguments() {
-        assertEquals((1L << 20) + 2 * 8 * (3 + 3), validPlan().stackSize());
-    }
-
     // ---- libfutaba's validation: a plan it does not understand is refused before anything is cloned ----
 
     /** This thread's children, as the kernel lists them: a spawn clones from the calling thread. */
@@ -165,17 +161,40 @@ class PlanEncodingTest {
         return Files.isReadable(file) ? Files.readString(file) : "";
     }
 
-    private long spawn(MemorySegment plan, long stackSize) throws IOException {
+    private long spawn(MemorySegment plan) throws IOException {
         String before = children();
-        long result = Native.spawn(plan, arena.allocate(stackSize, 16));
+        long result = Native.spawn(plan);
         assertEquals(before, children(), "no process was cloned");
         return result;
     }
 
     @Test
-    void aValidPlanPassesValidationAndStopsAtTheTooSmallStack() throws IOException {
-        // the control for the tests below: the plan they corrupt is otherwise valid
-        assertEquals(-EINVAL, spawn(validPlan().encode(arena), 4096));
+    void aValidPlanIsRunByFutabaInitToItsEnd() {
+        // the control for the tests below: without namespaces, any user can spawn; futaba-init runs the
+        // plan (close fds, wait for the go-ahead, exec) and the status pipe reports READY, then end of file
+        Syscalls sys = LinuxSyscalls.INSTANCE;
+        int[] go = sys.pipe();
+        int[] status = sys.pipe();
+        try {
+            Plan plan = new Plan(0, status[1], List.of(
+                    PlanOp.of(Type.CLOSE_FDS, "close fds", new long[] {Math.min(go[0], status[1]), Math.max(go[0], status[1])}),
+                    PlanOp.of(Type.WAIT_GO, "wait", new long[] {go[0]}),
+                    PlanOp.of(Type.EXEC, "exec", new long[] {-1, 1, 1}, "", "true", "PATH=/bin:/usr/bin")));
+            int pid = sys.spawn(plan.encode(arena));
+            sys.close(go[0]);
+            sys.close(status[1]);
+            sys.write(go[1], new byte[] {'g'});
+            byte[] record = new byte[16];
+            assertEquals(16, sys.read(status[0], record));
+            assertEquals(1, record[0], "READY");
+            assertEquals(0, sys.read(status[0], record), "end of file: exec'd");
+            Syscalls.WaitStatus exit = sys.waitpid(pid, false);
+            assertEquals(0, exit.shellCode());
+        } finally {
+            for (int fd : new int[] {go[0], go[1], status[0], status[1]}) {
+                sys.close(fd);
+            }
+        }
     }
 
     static Stream<Arguments> corruptPlans() {
@@ -225,6 +244,6 @@ class PlanEncodingTest {
     @ParameterizedTest
     @MethodSource("corruptPlans")
     void libfutabaRefusesAPlanItDoesNotUnderstand(Function<Arena, MemorySegment> encode) throws IOException {
-        assertEquals(-EBADMSG, spawn(encode.apply(arena), 1 << 20));
+        assertEquals(-EBADMSG, spawn(encode.apply(arena)));
     }
 }
