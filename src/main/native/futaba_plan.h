@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define FTB_PLAN_MAGIC 0x50425446u /* "FTBP" read as a little-endian u32 */
-#define FTB_PLAN_VERSION 1u
+#define FTB_PLAN_VERSION 2u
 #define FTB_PLAN_MAX_LENGTH (64u << 20)
 
 struct ftb_plan_header {
@@ -107,10 +107,11 @@ enum ftb_op {
     FTB_OP_NO_NEW_PRIVS = 23,
     /* strs: directory (after pivot_root). */
     FTB_OP_CHDIR = 24,
-    /* ints: fifo directory fd (-1: none), argument count, environment count.
-     * strs: fifo file name (in that directory), argv..., envp...
-     * Finds argv[0] on the environment's PATH, reports READY, then (with a fifo) blocks opening the
-     * fifo for writing until `start` opens it for reading, writes one byte, and execve()s. Last op. */
+    /* ints: exec fifo fd (the read end, opened non-blocking; -1: none), argument count, environment count.
+     * strs: argv..., envp...
+     * Finds argv[0] on the environment's PATH, reports READY, then (with a fifo) waits until `start`
+     * writes a byte into the fifo, and execve()s. Last op. The process holds the fifo itself, never a
+     * directory of the host's. */
     FTB_OP_EXEC = 25,
 };
 

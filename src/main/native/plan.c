@@ -34,7 +34,7 @@ static const struct {
     [FTB_OP_CAPS] = {5, 5, 0, 0},
     [FTB_OP_NO_NEW_PRIVS] = {0, 0, 0, 0},
     [FTB_OP_CHDIR] = {0, 0, 1, 1},
-    [FTB_OP_EXEC] = {3, 3, 2, -1},
+    [FTB_OP_EXEC] = {3, 3, 1, -1},
 };
 
 int plan_read_op(const unsigned char *p, const unsigned char *end, struct op_view *v, uint32_t *length)
@@ -75,8 +75,8 @@ static int shape_ok(const struct op_view *v)
         return 0;
     if (ns < shapes[v->type].min_strs || (shapes[v->type].max_strs >= 0 && ns > shapes[v->type].max_strs))
         return 0;
-    if (v->type == FTB_OP_EXEC) /* fifo name, then argc arguments and envc environment entries */
-        return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == 1 + v->ints[1] + v->ints[2];
+    if (v->type == FTB_OP_EXEC) /* argc arguments, then envc environment entries */
+        return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == v->ints[1] + v->ints[2];
     return 1;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -126,12 +127,39 @@ static int look_path(const char *name, const char *path, char *out, size_t cap)
     }
 }
 
+/* Waits on the exec fifo's read end until `start` writes its byte. 0, or -errno. */
+static int wait_for_start(long fifo)
+{
+    long r = sys3(SYS_fcntl, fifo, F_SETFL, 0); /* it was opened O_NONBLOCK, so as not to wait for a writer */
+    /* poll, not read: before any writer has opened the fifo, read() would see end of file at once */
+    struct pollfd pfd = {(int)fifo, POLLIN, 0};
+    while (r == 0) {
+        r = sys5(SYS_ppoll, &pfd, 1, NULL, NULL, 8);
+        if (r == -EINTR) {
+            r = 0;
+            continue;
+        }
+        if (r < 0)
+            return (int)r;
+        char byte;
+        do
+            r = sys3(SYS_read, fifo, &byte, 1);
+        while (r == -EINTR);
+        if (r == 1)
+            break;
+        if (r == 0) /* a writer came and went without a byte: no start */
+            return -ECANCELED;
+        return (int)r;
+    }
+    sys1(SYS_close, fifo);
+    return 0;
+}
+
 int op_exec(struct child *c, const struct op_view *v)
 {
-    long fifo_dir = v->ints[0], argc = v->ints[1], envc = v->ints[2];
-    const char *fifo_name = v->strs;
+    long fifo = v->ints[0], argc = v->ints[1], envc = v->ints[2];
     char *argv[argc + 1], *envp[envc + 1];
-    const char *s = next_str(fifo_name), *path_env = NULL;
+    const char *s = v->strs, *path_env = NULL;
     for (long i = 0; i < argc; i++, s = next_str(s))
         argv[i] = (char *)s;
     argv[argc] = NULL;
@@ -160,17 +188,10 @@ int op_exec(struct child *c, const struct op_view *v)
     }
 
     report(c, FTB_STATUS_READY, 0, 0, 0);
-
-    if (fifo_dir >= 0) { /* blocks until `start` opens the fifo for reading */
-        long fd;
-        do
-            fd = sys4(SYS_openat, fifo_dir, fifo_name, O_WRONLY | O_CLOEXEC, 0);
-        while (fd == -EINTR);
-        if (fd < 0)
-            return (int)fd;
-        sys3(SYS_write, fd, "0", 1);
-        sys1(SYS_close, fd);
-        sys1(SYS_close, fifo_dir);
+    if (fifo >= 0) {
+        int r = wait_for_start(fifo);
+        if (r < 0)
+            return r;
     }
     return (int)sys3(SYS_execve, file, argv, envp);
 }

@@ -44,21 +44,33 @@ public final class Args {
         }
     }
 
-    private final Map<String, String> values;
+    private final Map<String, List<String>> values;
     private final List<String> positionals;
 
-    private Args(Map<String, String> values, List<String> positionals) {
+    private Args(Map<String, List<String>> values, List<String> positionals) {
         this.values = values;
         this.positionals = positionals;
     }
 
     public static Args parse(List<Option> options, List<String> args) {
-        Map<String, String> values = new LinkedHashMap<>();
+        return parse(options, args, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Parses args; after optionPositionals positional arguments, the rest is taken as it stands (the
+     * command of `futaba exec ID COMMAND -x`, whose options are the command's own).
+     */
+    public static Args parse(List<Option> options, List<String> args, int optionPositionals) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
         List<String> positionals = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (arg.equals("--")) {
                 positionals.addAll(args.subList(i + 1, args.size()));
+                break;
+            }
+            if (positionals.size() >= optionPositionals) {
+                positionals.addAll(args.subList(i, args.size()));
                 break;
             }
             if (!arg.startsWith("-") || arg.equals("-")) {
@@ -91,7 +103,7 @@ public final class Args {
                     throw new UsageException("option --" + option.name() + " takes true or false, not \"" + value + "\"");
                 }
             }
-            values.put(option.name(), value);
+            values.computeIfAbsent(option.name(), k -> new ArrayList<>()).add(value);
         }
         return new Args(values, positionals);
     }
@@ -106,15 +118,22 @@ public final class Args {
     }
 
     public boolean flag(String name) {
-        return "true".equals(values.get(name));
+        return "true".equals(value(name, null));
     }
 
+    /** The option's value (the last, if given more than once), or fallback. */
     public String value(String name, String fallback) {
-        return values.getOrDefault(name, fallback);
+        List<String> all = values.get(name);
+        return all == null ? fallback : all.getLast();
+    }
+
+    /** Every value of an option given more than once (--env A=1 --env B=2), in order. */
+    public List<String> values(String name) {
+        return values.getOrDefault(name, List.of());
     }
 
     public int intValue(String name, int fallback) {
-        String v = values.get(name);
+        String v = value(name, null);
         if (v == null) {
             return fallback;
         }

@@ -84,7 +84,9 @@ final class ContainerCreate {
 
             Path fifo = dir.resolve(StateStore.EXEC_FIFO);
             sys.mkfifo(fifo.toString(), 0622);
-            int fifoDir = track(fds, sys.open(Syscalls.AT_FDCWD, dir.toString(), Syscalls.O_PATH | Syscalls.O_DIRECTORY));
+            // the read end, non-blocking so as not to wait for a writer: the process holds the fifo, not this
+            // directory of the host's, which from inside the container would lead out of it
+            int fifoFd = track(fds, sys.open(Syscalls.AT_FDCWD, fifo.toString(), Syscalls.O_RDONLY | Syscalls.O_NONBLOCK));
             int[] go = sys.pipe();
             track(fds, go[0]);
             track(fds, go[1]);
@@ -98,8 +100,8 @@ final class ContainerCreate {
                 }
             }
 
-            Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoDir,
-                    StateStore.EXEC_FIFO, joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+            Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
+                    joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
@@ -139,7 +141,7 @@ final class ContainerCreate {
         }
     }
 
-    private static Spec readSpec(Path bundle) {
+    static Spec readSpec(Path bundle) {
         Path config = bundle.resolve("config.json");
         try {
             return SpecReader.read(Files.readString(config));
@@ -173,7 +175,7 @@ final class ContainerCreate {
         fds.clear();
     }
 
-    private static int lastCap() {
+    static int lastCap() {
         try {
             return Integer.parseInt(ProcFs.read(Path.of("/proc/sys/kernel/cap_last_cap")).strip());
         } catch (IOException | NumberFormatException e) {

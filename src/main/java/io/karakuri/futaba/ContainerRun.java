@@ -1,16 +1,12 @@
 package io.karakuri.futaba;
 
 import io.karakuri.linux.Syscalls;
-import java.util.List;
 
 /**
  * `run`: create, start and, in the foreground, wait for the container's process, forwarding the
  * signals futaba gets; the exit code is the process's (128 + signal if a signal ended it).
  */
 final class ContainerRun {
-    /** Signals passed on to the container. The JVM keeps QUIT and USR2 for itself. */
-    private static final List<String> FORWARDED = List.of("HUP", "INT", "TERM", "USR1", "WINCH", "ALRM", "CONT");
-
     private final Futaba futaba;
     private final Syscalls sys;
 
@@ -34,7 +30,7 @@ final class ContainerRun {
         if (detach) {
             return 0;
         }
-        forwardSignals(pid);
+        SignalForwarding.to(pid, sys);
         Syscalls.WaitStatus status = sys.waitpid(pid, false);
         Trace.step("process exited");
         if (!keep) {
@@ -42,17 +38,5 @@ final class ContainerRun {
             Trace.step("deleted");
         }
         return status.shellCode();
-    }
-
-    @SuppressWarnings("removal")
-    private void forwardSignals(int pid) {
-        for (String name : FORWARDED) {
-            try {
-                sun.misc.Signal signal = new sun.misc.Signal(name);
-                sun.misc.Signal.handle(signal, s -> sys.kill(pid, s.getNumber()));
-            } catch (IllegalArgumentException reservedByTheJvm) {
-                // not forwarded
-            }
-        }
     }
 }

@@ -4,17 +4,18 @@ import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
 import io.karakuri.linux.IoErrors;
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * `start`: releases a created container's process by reading its exec fifo.
+ * `start`: releases a created container's process, which waits on the read end of its exec fifo, by
+ * writing one byte into the fifo.
  *
  * <p>Plain Java I/O, no native call: `start` is a JVM start of its own, and the first FFM downcall
  * would add about 20 ms to it.
@@ -34,31 +35,38 @@ final class ContainerStart {
         }
         Path fifo = store.dir(id).resolve(StateStore.EXEC_FIFO);
         ProcessHandle process = ProcessHandle.of(state.pid()).orElseThrow(() -> exitedBeforeStart(id));
-        // Opening the fifo for reading waits for its writer, the container's process. Should that process
-        // die first, the watchdog opens the fifo for writing instead, so that the read ends (end of file).
-        AtomicBoolean started = new AtomicBoolean();
+        // Opening the fifo for writing waits for a reader, and the container's process is one. Should that
+        // process die first, the watchdog opens the fifo for reading instead, so that the open ends.
+        AtomicBoolean opened = new AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         Thread.ofPlatform().daemon().name("start-watchdog").start(() -> {
             process.onExit().join();
-            if (started.get()) {
-                return;
+            if (opened.get()) {
+                return; // the container started, and has now ended
             }
-            // WRITE without CREATE: a fifo removed meanwhile must not come back as a file
-            try (OutputStream release = Files.newOutputStream(fifo, StandardOpenOption.WRITE)) {
-                release.flush();
-            } catch (IOException removedAfterStart) {
-                // the container started: nothing waits on the fifo any more
+            released.set(true);
+            try (InputStream release = Files.newInputStream(fifo, StandardOpenOption.READ)) {
+                release.available();
+            } catch (IOException removed) {
+                // nothing waits on the fifo
             }
         });
-        try (FileInputStream in = new FileInputStream(fifo.toFile())) {
-            if (in.read() < 0) {
+        // WRITE without CREATE: a fifo removed by a concurrent start must not come back as a file
+        try (OutputStream out = Files.newOutputStream(fifo, StandardOpenOption.WRITE)) {
+            opened.set(true);
+            if (released.get()) {
                 throw exitedBeforeStart(id);
             }
-            started.set(true);
-            Files.deleteIfExists(fifo);
-        } catch (FileNotFoundException e) {
+            out.write('0');
+        } catch (NoSuchFileException e) {
             throw new FutabaException("cannot start container " + id + ": it has been started already");
+        } catch (IOException e) { // a broken pipe: the process died just now
+            throw exitedBeforeStart(id);
+        }
+        try {
+            Files.deleteIfExists(fifo);
         } catch (IOException e) {
-            throw new FutabaException("cannot start container " + id + ": " + IoErrors.reason(e), e);
+            throw new FutabaException("cannot remove " + fifo + ": " + IoErrors.reason(e), e);
         }
     }
 

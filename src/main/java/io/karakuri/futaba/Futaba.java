@@ -1,5 +1,6 @@
 package io.karakuri.futaba;
 
+import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.linux.Syscalls;
@@ -43,6 +44,16 @@ public final class Futaba {
     /** Create + start + wait; returns the exit code (0 at once with detach). */
     public int run(String id, Path bundle, Path pidFile, int preserveFds, boolean detach, boolean keep) {
         return new ContainerRun(this, sys).run(id, new ContainerCreate.Options(bundle, pidFile, preserveFds), detach, keep);
+    }
+
+    /** Runs process in a created or running container: its exit code, or 0 at once with detach. */
+    public int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds) {
+        return new ContainerExec(store, sys, warnings).exec(id, process, pidFile, detach, preserveFds);
+    }
+
+    /** The process a container's config describes, for `exec` to start from. */
+    public Spec.Process configuredProcess(String id) {
+        return ContainerCreate.readSpec(Path.of(store.load(id).bundle())).process();
     }
 
     public void kill(String id, int signal, boolean all) {

@@ -8,9 +8,8 @@ import java.lang.foreign.MemorySegment;
  */
 public interface Syscalls {
     int O_RDONLY = 0;
-    int O_DIRECTORY = 0x10000;
+    int O_NONBLOCK = 0x800;
     int O_CLOEXEC = 0x80000;
-    int O_PATH = 0x200000;
     int AT_FDCWD = -100;
 
     /** A pipe with O_CLOEXEC on both ends: {read, write}. */

@@ -4,10 +4,15 @@ import io.karakuri.Version;
 import io.karakuri.cli.Args.Option;
 import io.karakuri.cli.Args;
 import io.karakuri.futaba.Futaba;
+import io.karakuri.futaba.ExecProcess;
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.Trace;
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.futaba.spec.SpecReader;
 import io.karakuri.futaba.spec.SpecTemplate;
 import io.karakuri.json.Json;
+import io.karakuri.json.JsonException;
+import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.LinuxSyscalls;
@@ -57,6 +62,21 @@ public final class FutabaCli {
                             Option.flag("return after start, leaving the container running", "detach", "d"),
                             Option.flag("keep the container after it exits (do not delete it)", "keep"),
                             Option.flag("accepted for runc compatibility", "no-subreaper"), HELP), 1, 1),
+            new Command("exec", "exec [OPTIONS] CONTAINER-ID [COMMAND [ARG...]]",
+                    "Run a new process in a container; the exit code is the process's.",
+                    List.of(Option.value("FILE", "the process, as a process.json (runtime-spec \"process\")", "process", "p"),
+                            Option.value("DIR", "working directory (default: the container's)", "cwd"),
+                            Option.value("KEY=VALUE", "set an environment variable (repeatable)", "env", "e"),
+                            Option.value("UID[:GID]", "user to run as (default: the container's)", "user", "u"),
+                            Option.value("GID", "a supplementary group (repeatable)", "additional-gids", "g"),
+                            Option.value("CAP", "add a capability, such as CAP_NET_ADMIN (repeatable)", "cap", "c"),
+                            Option.flag("set no_new_privs", "no-new-privs"),
+                            Option.flag("return once the process runs", "detach", "d"),
+                            Option.flag("allocate a terminal (not supported yet)", "tty", "t"),
+                            CONSOLE_SOCKET, PID_FILE, PRESERVE_FDS,
+                            Option.value("LABEL", "accepted for runc compatibility; no SELinux here", "process-label"),
+                            Option.value("PROFILE", "accepted for runc compatibility; no AppArmor here", "apparmor"),
+                            HELP), 1, Integer.MAX_VALUE),
             new Command("state", "state CONTAINER-ID", "Print the state of a container as runtime-spec JSON.", List.of(HELP), 1, 1),
             new Command("kill", "kill [OPTIONS] CONTAINER-ID [SIGNAL]",
                     "Send a signal (default SIGTERM; a name such as KILL or SIGKILL, or a number) to a container.",
@@ -120,7 +140,8 @@ public final class FutabaCli {
             List<String> rest = argv.subList(split + 1, argv.size());
             Args args;
             try {
-                args = Args.parse(command.options(), rest);
+                // exec: what follows the container id is the command, with options of its own
+                args = Args.parse(command.options(), rest, command.name().equals("exec") ? 1 : Integer.MAX_VALUE);
             } catch (Args.UsageException e) {
                 throw new Args.UsageException(command.name() + ": " + e.getMessage());
             }
@@ -172,7 +193,7 @@ public final class FutabaCli {
 
     private int execute(Command command, Args args, Futaba futaba) {
         List<String> pos = args.positionals();
-        if (List.of("create", "run", "kill").contains(command.name())) {
+        if (List.of("create", "run", "exec", "kill").contains(command.name())) {
             Native.warmUp();
         }
         if (List.of("create", "run").contains(command.name()) && !runningAsRoot()) {
@@ -193,6 +214,9 @@ public final class FutabaCli {
                 rejectConsoleSocket(args);
                 return futaba.run(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0),
                         args.flag("detach"), args.flag("keep"));
+            }
+            case "exec" -> {
+                return exec(futaba, args);
             }
             case "state" -> {
                 out.println(Json.writePretty(futaba.state(pos.getFirst())));
@@ -222,6 +246,49 @@ public final class FutabaCli {
             }
             default -> throw new IllegalStateException(command.name());
         }
+    }
+
+    private static int exec(Futaba futaba, Args args) {
+        rejectConsoleSocket(args);
+        if (args.flag("tty")) {
+            throw new FutabaException("exec --tty: terminals are not supported yet");
+        }
+        List<String> pos = args.positionals();
+        String id = pos.getFirst();
+        Spec.Process process;
+        String file = args.value("process", null);
+        if (file != null) {
+            if (pos.size() > 1) {
+                throw new FutabaException("exec: give the command either in --process or on the command line");
+            }
+            List<String> unsupported = new ArrayList<>();
+            try {
+                process = SpecReader.readProcess(Files.readString(Path.of(file)), unsupported);
+            } catch (IOException e) {
+                throw new FutabaException("cannot read " + file + ": " + IoErrors.reason(e), e);
+            } catch (JsonException e) {
+                throw new FutabaException(file + ": " + e.getMessage(), e);
+            }
+            if (!unsupported.isEmpty()) {
+                throw new FutabaException(file + ": futaba does not support " + String.join(", ", unsupported) + " yet");
+            }
+        } else {
+            if (pos.size() < 2) {
+                throw new Args.UsageException("exec: name the command to run, or give --process");
+            }
+            List<Long> gids = new ArrayList<>();
+            for (String g : args.values("additional-gids")) {
+                try {
+                    gids.add(Long.parseLong(g));
+                } catch (NumberFormatException e) {
+                    throw new FutabaException("--additional-gids takes numbers, not \"" + g + "\"");
+                }
+            }
+            process = new ExecProcess(pos.subList(1, pos.size()), args.value("cwd", null), args.values("env"),
+                    args.value("user", null), gids, args.flag("no-new-privs"), args.values("cap"))
+                    .mergeInto(futaba.configuredProcess(id));
+        }
+        return futaba.exec(id, process, pidFile(args), args.flag("detach"), args.intValue("preserve-fds", 0));
     }
 
     /** The effective uid is 0 (the second field of Uid: in /proc/self/status). */

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record Plan(long cloneFlags, int statusFd, List<PlanOp> ops) {
     public static final int MAGIC = 0x50425446; // "FTBP"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     static final int HEADER_SIZE = 32;
     static final int OP_HEADER_SIZE = 16;
 

@@ -13,9 +13,7 @@ import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.PlanOp.Type;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecValidator;
-import io.karakuri.linux.Capability;
 import io.karakuri.linux.Namespaces;
-import io.karakuri.linux.Rlimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ public final class PlanBuilder {
      * @param bundle the bundle directory (relative bind-mount sources are resolved against it)
      * @param syncFd the child's end of the go-ahead pipe
      * @param statusFd the child's end of the status pipe
-     * @param fifoDirFd the directory holding the exec fifo (-1: exec without waiting for start)
+     * @param fifoFd the exec fifo's read end, opened non-blocking (-1: exec without waiting for start)
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
@@ -47,8 +45,7 @@ public final class PlanBuilder {
             Path bundle,
             int syncFd,
             int statusFd,
-            int fifoDirFd,
-            String fifoName,
+            int fifoFd,
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
@@ -69,7 +66,6 @@ public final class PlanBuilder {
     private final Inputs in;
     private final Spec spec;
     private final List<PlanOp> ops = new ArrayList<>();
-    private final java.util.Set<String> unknownCaps = new java.util.HashSet<>();
 
     private PlanBuilder(Inputs in) {
         this.in = in;
@@ -97,8 +93,8 @@ public final class PlanBuilder {
         }
 
         TreeSet<Integer> keep = new TreeSet<>(List.of(in.syncFd(), in.statusFd()));
-        if (in.fifoDirFd() >= 0) {
-            keep.add(in.fifoDirFd());
+        if (in.fifoFd() >= 0) {
+            keep.add(in.fifoFd());
         }
         keep.addAll(in.joinFds().values());
         for (int i = 0; i < in.preserveFds(); i++) {
@@ -141,41 +137,53 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
                     spec.domainname()));
         }
-        for (Spec.Rlimit r : process.rlimits()) {
-            ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
-                    new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));
-        }
-        Spec.Capabilities caps = process.capabilities();
-        if (caps != null) {
-            ops.add(PlanOp.of(Type.CAP_BOUNDING, "drop capabilities from the bounding set",
-                    new long[] {mask(caps.bounding()), in.lastCap()}));
-        }
-        long[] user = new long[3 + process.user().additionalGids().size()];
-        user[0] = process.user().uid();
-        user[1] = process.user().gid();
-        user[2] = 1;
-        for (int i = 0; i < process.user().additionalGids().size(); i++) {
-            user[3 + i] = process.user().additionalGids().get(i);
-        }
-        ops.add(PlanOp.of(Type.USER, "switch to uid " + user[0] + ", gid " + user[1], user));
-        if (caps != null) {
-            ops.add(PlanOp.of(Type.CAPS, "set capabilities", new long[] {
-                mask(caps.effective()), mask(caps.permitted()), mask(caps.inheritable()), mask(caps.ambient()),
-                in.lastCap()}));
-        }
-        if (process.noNewPrivileges()) {
-            ops.add(PlanOp.of(Type.NO_NEW_PRIVS, "set no_new_privs"));
-        }
-        ops.add(PlanOp.of(Type.CHDIR, "change to the working directory " + process.cwd(), new long[0],
-                process.cwd()));
-
-        List<String> exec = new ArrayList<>();
-        exec.add(in.fifoName() == null ? "" : in.fifoName());
-        exec.addAll(process.args());
-        exec.addAll(process.env());
-        ops.add(new PlanOp(Type.EXEC, new long[] {in.fifoDirFd(), process.args().size(), process.env().size()},
-                exec, "exec \"" + process.args().getFirst() + "\""));
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd());
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
+    }
+
+    /**
+     * What `exec` runs: a new process in a running container.
+     *
+     * @param joins the container's namespaces this process enters: OCI type to an open fd, in order
+     */
+    public record ExecInputs(
+            Spec.Process process,
+            int syncFd,
+            int statusFd,
+            Map<String, Integer> joins,
+            int preserveFds,
+            int lastCap,
+            Consumer<String> warnings) {}
+
+    /** The order namespaces are entered in: the user namespace grants the rest, the mount one changes the root. */
+    public static final List<String> JOIN_ORDER = List.of("user", "cgroup", "ipc", "uts", "network", "pid", "time", "mount");
+
+    /**
+     * The plan of a process that joins a container: its namespaces (then, for its pid namespace, a fork),
+     * then the process's own attributes; no mounts, the container's are there.
+     */
+    public static Plan buildExec(ExecInputs in) {
+        List<PlanOp> ops = new ArrayList<>();
+        TreeSet<Integer> keep = new TreeSet<>(List.of(in.syncFd(), in.statusFd()));
+        keep.addAll(in.joins().values());
+        for (int i = 0; i < in.preserveFds(); i++) {
+            keep.add(3 + i);
+        }
+        ops.add(PlanOp.of(Type.CLOSE_FDS, "closing inherited file descriptors",
+                keep.stream().mapToLong(Integer::longValue).toArray()));
+        ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
+        for (String type : JOIN_ORDER) {
+            Integer fd = in.joins().get(type);
+            if (fd != null) {
+                ops.add(PlanOp.of(Type.SETNS, "join the container's " + type + " namespace",
+                        new long[] {fd, Namespaces.flag(type)}));
+            }
+        }
+        if (in.joins().containsKey("pid")) {
+            ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
+        }
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1);
+        return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 
     private void join(Spec.Namespace ns) {
@@ -283,24 +291,6 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.MOUNT, "bind mount " + h.containerDir() + " on " + at,
                     new long[] {MS_BIND | MS_REC, 0, flags, 0}, h.containerDir(), at, "", ""));
         }
-    }
-
-    private long mask(List<String> names) {
-        long mask = 0;
-        if (names == null) {
-            return mask;
-        }
-        for (String name : names) {
-            int n = Capability.number(name);
-            if (n > in.lastCap()) {
-                if (unknownCaps.add(name)) {
-                    in.warnings().accept("capability " + name + " is not known to this kernel: skipped");
-                }
-            } else {
-                mask |= 1L << n;
-            }
-        }
-        return mask;
     }
 
     static long makedev(long major, long minor) {

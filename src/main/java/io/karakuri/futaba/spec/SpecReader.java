@@ -35,6 +35,14 @@ public final class SpecReader {
                 List.copyOf(unsupported));
     }
 
+    /**
+     * A process.json, as `futaba exec --process` takes it: the members futaba does not implement yet are
+     * added to unsupported.
+     */
+    public static Spec.Process readProcess(String json, List<String> unsupported) {
+        return process(JsonObject.root(Json.parse(json), "process.json"), unsupported);
+    }
+
     private static Spec.Process process(JsonObject p, List<String> unsupported) {
         if (p == null) {
             return null;

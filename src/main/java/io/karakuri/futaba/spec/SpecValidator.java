@@ -20,19 +20,10 @@ public final class SpecValidator {
         if (!spec.unsupported().isEmpty()) {
             throw invalid("futaba does not support " + String.join(", ", spec.unsupported()) + " yet");
         }
-        Spec.Process p = spec.process();
-        if (p == null) {
+        if (spec.process() == null) {
             throw invalid("process is required");
         }
-        if (p.terminal()) {
-            throw invalid("process.terminal: a terminal is not supported yet; set it to false");
-        }
-        if (p.args().isEmpty() || p.args().getFirst().isEmpty()) {
-            throw invalid("process.args: must name the program to run");
-        }
-        if (!p.cwd().startsWith("/")) {
-            throw invalid("process.cwd: must be an absolute path, found \"" + p.cwd() + "\"");
-        }
+        validateProcess(spec.process(), "process");
         if (spec.root() == null || spec.root().path().isEmpty()) {
             throw invalid("root.path is required");
         }
@@ -63,29 +54,6 @@ public final class SpecValidator {
         if (cgroupsPath != null && List.of(cgroupsPath.split("/")).contains("..")) {
             throw invalid("linux.cgroupsPath: must not contain \"..\": " + cgroupsPath);
         }
-        Set<String> limits = new HashSet<>();
-        for (Spec.Rlimit r : p.rlimits()) {
-            if (Rlimit.number(r.type()) < 0) {
-                throw invalid("process.rlimits: unknown type \"" + r.type() + "\"");
-            }
-            if (!limits.add(r.type())) {
-                throw invalid("process.rlimits: " + r.type() + " is set twice");
-            }
-            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
-                throw invalid("process.rlimits: " + r.type() + " has a soft limit above its hard limit");
-            }
-        }
-        Spec.Capabilities caps = p.capabilities();
-        if (caps != null) {
-            for (List<String> set : List.of(nonNull(caps.bounding()), nonNull(caps.effective()),
-                    nonNull(caps.permitted()), nonNull(caps.inheritable()), nonNull(caps.ambient()))) {
-                for (String name : set) {
-                    if (Capability.number(name) < 0) {
-                        throw invalid("process.capabilities: unknown capability \"" + name + "\"");
-                    }
-                }
-            }
-        }
         Spec.Memory memory = spec.linux().resources().memory();
         if (memory != null && memory.limit() != null && memory.swap() != null && memory.limit() > 0
                 && memory.swap() > 0 && memory.swap() < memory.limit()) {
@@ -98,6 +66,42 @@ public final class SpecValidator {
             if (rule.access().isEmpty() || !rule.access().matches("[rwm]+")) {
                 throw invalid("linux.resources.devices: access must be made of r, w and m, found \""
                         + rule.access() + "\"");
+            }
+        }
+    }
+
+    /** The checks a process gets, the container's (at "process") or one `exec` runs. */
+    public static void validateProcess(Spec.Process p, String where) {
+        if (p.terminal()) {
+            throw invalid(where + ".terminal: a terminal is not supported yet; set it to false");
+        }
+        if (p.args().isEmpty() || p.args().getFirst().isEmpty()) {
+            throw invalid(where + ".args: must name the program to run");
+        }
+        if (!p.cwd().startsWith("/")) {
+            throw invalid(where + ".cwd: must be an absolute path, found \"" + p.cwd() + "\"");
+        }
+        Set<String> limits = new HashSet<>();
+        for (Spec.Rlimit r : p.rlimits()) {
+            if (Rlimit.number(r.type()) < 0) {
+                throw invalid(where + ".rlimits: unknown type \"" + r.type() + "\"");
+            }
+            if (!limits.add(r.type())) {
+                throw invalid(where + ".rlimits: " + r.type() + " is set twice");
+            }
+            if (Long.compareUnsigned(r.soft(), r.hard()) > 0) {
+                throw invalid(where + ".rlimits: " + r.type() + " has a soft limit above its hard limit");
+            }
+        }
+        Spec.Capabilities caps = p.capabilities();
+        if (caps != null) {
+            for (List<String> set : List.of(nonNull(caps.bounding()), nonNull(caps.effective()),
+                    nonNull(caps.permitted()), nonNull(caps.inheritable()), nonNull(caps.ambient()))) {
+                for (String name : set) {
+                    if (Capability.number(name) < 0) {
+                        throw invalid(where + ".capabilities: unknown capability \"" + name + "\"");
+                    }
+                }
             }
         }
     }

@@ -63,8 +63,7 @@ class PlanBuilderTest {
     Path rootfs;
     Map<String, Object> config;
     Map<String, Integer> joinFds = new LinkedHashMap<>();
-    int fifoDirFd = 12;
-    String fifoName = "exec.fifo";
+    int fifoFd = 12;
     int preserveFds;
     int lastCap = 40;
     CgroupMountLayout cgroups = V2;
@@ -79,7 +78,7 @@ class PlanBuilderTest {
     private Plan build() {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
-        return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoDirFd, fifoName,
+        return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
                 joinFds, preserveFds, lastCap, cgroups, warnings::add));
     }
 
@@ -152,16 +151,15 @@ class PlanBuilderTest {
     }
 
     @Test
-    void withoutAFifoDirectoryItsFdIsNotKeptAndExecGetsMinusOne() {
-        fifoDirFd = -1;
-        fifoName = null;
+    void withoutAFifoItsFdIsNotKeptAndExecGetsMinusOne() {
+        fifoFd = -1;
 
         Plan plan = build();
 
         assertEquals(show(Type.CLOSE_FDS, ints(SYNC_FD, STATUS_FD)), show(plan.ops().getFirst()));
         PlanOp exec = plan.ops().getLast();
         assertEquals(-1, exec.ints()[0]);
-        assertEquals("", exec.strs().getFirst());
+        assertEquals("sh", exec.strs().getFirst());
     }
 
     @Test
@@ -463,9 +461,44 @@ class PlanBuilderTest {
 
         Plan plan = build();
 
-        assertEquals(show(Type.EXEC, ints(12, 2, 1), "exec.fifo", "/bin/app", "-x", "A=1"), show(plan.ops().getLast()));
+        assertEquals(show(Type.EXEC, ints(12, 2, 1), "/bin/app", "-x", "A=1"), show(plan.ops().getLast()));
         assertEquals(1, ops(plan, Type.EXEC).size());
         assertEquals("exec \"/bin/app\"", plan.describe(plan.ops().size() - 1));
         assertEquals("start futaba-init", plan.describe(-1));
+    }
+
+    // ---- exec: a process that joins a running container ----
+
+    private Plan buildExec(Map<String, Integer> joins) {
+        Spec spec = Configs.read(config);
+        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, joins, 0, 40,
+                warnings::add));
+    }
+
+    @Test
+    void execJoinsTheContainersNamespacesUserFirstMountLastThenForksIntoItsPidNamespace() {
+        Map<String, Integer> joins = new LinkedHashMap<>();
+        joins.put("mount", 20);
+        joins.put("pid", 21);
+        joins.put("network", 22);
+        joins.put("user", 23);
+
+        Plan plan = buildExec(joins);
+
+        assertEquals(0, plan.cloneFlags(), "exec creates no namespace");
+        assertEquals(show(Type.CLOSE_FDS, ints(SYNC_FD, STATUS_FD, 20, 21, 22, 23)), show(plan.ops().get(0)));
+        assertEquals(show(Type.WAIT_GO, ints(SYNC_FD)), show(plan.ops().get(1)));
+        assertEquals(List.of(23L, 22L, 21L, 20L), ops(plan, Type.SETNS).stream().map(op -> op.ints()[0]).toList());
+        assertEquals(Type.FORK, plan.ops().get(6).type());
+        assertEquals(List.of(), ops(plan, Type.MOUNT));
+        assertEquals(List.of(), ops(plan, Type.PIVOT_ROOT));
+        PlanOp exec = plan.ops().getLast();
+        assertEquals(Type.EXEC, exec.type());
+        assertEquals(-1, exec.ints()[0], "no fifo: exec at once");
+    }
+
+    @Test
+    void execWithoutAPidNamespaceToJoinDoesNotFork() {
+        assertEquals(List.of(), ops(buildExec(Map.of("network", 20)), Type.FORK));
     }
 }

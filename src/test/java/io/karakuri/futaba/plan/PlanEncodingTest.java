@@ -52,7 +52,7 @@ class PlanEncodingTest {
     }
 
     private static PlanOp exec() {
-        return PlanOp.of(Type.EXEC, "exec", new long[] {-1, 1, 1}, "", "/nonexistent/futaba-unit-test",
+        return PlanOp.of(Type.EXEC, "exec", new long[] {-1, 1, 1}, "/nonexistent/futaba-unit-test",
                 "PATH=/nonexistent");
     }
 
@@ -104,7 +104,7 @@ class PlanEncodingTest {
         assertEquals(0x50425446, seg.get(JAVA_INT, 0));
         assertEquals("FTBP", new String(seg.asSlice(0, 4).toArray(JAVA_BYTE), StandardCharsets.US_ASCII),
                 "the magic reads FTBP in memory (little-endian)");
-        assertEquals(1, seg.get(JAVA_INT, 4));
+        assertEquals(Plan.VERSION, seg.get(JAVA_INT, 4));
         assertEquals(seg.byteSize(), seg.get(JAVA_INT, 8));
         assertEquals(2, seg.get(JAVA_INT, 12));
         assertEquals(CLONE_FLAGS, seg.get(JAVA_LONG, 16));
@@ -143,7 +143,7 @@ class PlanEncodingTest {
         assertArrayEquals(new long[] {1, 2, -3, Long.MIN_VALUE}, ops.get(1).ints());
         assertEquals(List.of("a", "bc", "", "d"), ops.get(1).strs());
         assertEquals(List.of("h\u00e9"), ops.get(2).strs());
-        assertEquals(List.of("", "/nonexistent/futaba-unit-test", "PATH=/nonexistent"), ops.get(3).strs());
+        assertEquals(List.of("/nonexistent/futaba-unit-test", "PATH=/nonexistent"), ops.get(3).strs());
     }
 
     @Test
@@ -179,7 +179,7 @@ class PlanEncodingTest {
             Plan plan = new Plan(0, status[1], List.of(
                     PlanOp.of(Type.CLOSE_FDS, "close fds", new long[] {Math.min(go[0], status[1]), Math.max(go[0], status[1])}),
                     PlanOp.of(Type.WAIT_GO, "wait", new long[] {go[0]}),
-                    PlanOp.of(Type.EXEC, "exec", new long[] {-1, 1, 1}, "", "true", "PATH=/bin:/usr/bin")));
+                    PlanOp.of(Type.EXEC, "exec", new long[] {-1, 1, 1}, "true", "PATH=/bin:/usr/bin")));
             int pid = sys.spawn(plan.encode(arena));
             sys.close(go[0]);
             sys.close(status[1]);
@@ -206,7 +206,7 @@ class PlanEncodingTest {
                 }),
                 corrupt("a wrong version", a -> {
                     MemorySegment seg = validPlan().encode(a);
-                    seg.set(JAVA_INT, 4, 2);
+                    seg.set(JAVA_INT, 4, Plan.VERSION + 1);
                     return seg;
                 }),
                 corrupt("an op of unknown type 99", a -> {
@@ -228,7 +228,7 @@ class PlanEncodingTest {
                 corrupt("an op with too many ints", a ->
                         plan(PlanOp.of(Type.NO_NEW_PRIVS, "no_new_privs", new long[] {1}), exec()).encode(a)),
                 corrupt("an EXEC op whose counts do not match its strings", a ->
-                        plan(PlanOp.of(Type.EXEC, "exec", new long[] {-1, 2, 1}, "", "/x", "PATH=/")).encode(a)),
+                        plan(PlanOp.of(Type.EXEC, "exec", new long[] {-1, 2, 1}, "/x", "PATH=/")).encode(a)),
                 corrupt("an unterminated string", a -> {
                     MemorySegment seg = plan(PlanOp.of(Type.HOSTNAME, "hostname", new long[0], "1234567"), exec())
                             .encode(a);

@@ -1,0 +1,117 @@
+package io.karakuri.futaba;
+
+import io.karakuri.futaba.cgroup.Cgroup;
+import io.karakuri.futaba.plan.Plan;
+import io.karakuri.futaba.plan.PlanBuilder;
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.futaba.spec.SpecValidator;
+import io.karakuri.futaba.state.ContainerState;
+import io.karakuri.futaba.state.StateStore;
+import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.IoErrors;
+import io.karakuri.linux.LinuxException;
+import io.karakuri.linux.Namespaces;
+import io.karakuri.linux.Syscalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * `exec`: a new process in a created or running container. It enters every namespace of the
+ * container's first process that differs from futaba's own (the pid namespace through a fork), is
+ * placed in the container's cgroup before it runs anything, and gets the process's own attributes. The
+ * process entering the namespaces is futaba-init from its sealed memfd, never a clone of the JVM.
+ */
+final class ContainerExec {
+    private final StateStore store;
+    private final Syscalls sys;
+    private final Consumer<String> warnings;
+
+    ContainerExec(StateStore store, Syscalls sys, Consumer<String> warnings) {
+        this.store = store;
+        this.sys = sys;
+        this.warnings = warnings;
+    }
+
+    /** Runs process in container id; the exit code in the foreground, 0 at once with detach. */
+    int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds) {
+        ContainerState state = store.load(id);
+        Status status = store.status(state);
+        if (status != Status.RUNNING && status != Status.CREATED) {
+            throw new FutabaException("cannot exec in container " + id + ": it is " + status);
+        }
+        SpecValidator.validateProcess(process, "process");
+
+        List<Integer> fds = new ArrayList<>();
+        ContainerProcess child = null;
+        try {
+            Map<String, Integer> joins = new LinkedHashMap<>();
+            for (String type : PlanBuilder.JOIN_ORDER) {
+                Path theirs = Path.of("/proc", Integer.toString(state.pid()), "ns", Namespaces.procName(type));
+                Path ours = Path.of("/proc/self/ns", Namespaces.procName(type));
+                if (Files.exists(theirs) && !link(theirs).equals(link(ours))) {
+                    int fd = sys.open(Syscalls.AT_FDCWD, theirs.toString(), Syscalls.O_RDONLY);
+                    fds.add(fd);
+                    joins.put(type, fd);
+                }
+            }
+            int[] go = sys.pipe();
+            fds.add(go[0]);
+            fds.add(go[1]);
+            int[] statusPipe = sys.pipe();
+            fds.add(statusPipe[0]);
+            fds.add(statusPipe[1]);
+
+            Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1], joins,
+                    preserveFds, ContainerCreate.lastCap(), warnings));
+            child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
+            fds.remove((Integer) go[1]);
+            fds.remove((Integer) statusPipe[0]);
+            closeAll(fds);
+
+            Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs()).addProcess(child.pid());
+            child.go();
+            child.awaitReady();
+            child.awaitExec();
+            child.detach();
+        } catch (RuntimeException e) {
+            closeAll(fds);
+            if (child != null) {
+                child.abort();
+            }
+            throw e;
+        }
+        if (pidFile != null) {
+            ContainerCreate.writePidFile(pidFile, child.pid());
+        }
+        if (detach) {
+            return 0;
+        }
+        SignalForwarding.to(child.pid(), sys);
+        return sys.waitpid(child.pid(), false).shellCode();
+    }
+
+    private static String link(Path path) {
+        try {
+            return Files.readSymbolicLink(path).toString();
+        } catch (IOException e) {
+            throw new FutabaException("cannot read " + path + ": " + IoErrors.reason(e), e);
+        }
+    }
+
+    private void closeAll(List<Integer> fds) {
+        for (int fd : fds) {
+            try {
+                sys.close(fd);
+            } catch (LinuxException ignored) {
+                // closing is best effort on the way out
+            }
+        }
+        fds.clear();
+    }
+}

@@ -1,0 +1,82 @@
+package io.karakuri.futaba.plan;
+
+import io.karakuri.futaba.plan.PlanOp.Type;
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.linux.Capability;
+import io.karakuri.linux.Rlimit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The last steps of every plan, the container's first process or one `exec` adds: the process's limits,
+ * capabilities, user, no_new_privs, working directory, and the exec of its program.
+ */
+final class ProcessOps {
+    private final List<PlanOp> ops;
+    private final int lastCap;
+    private final Consumer<String> warnings;
+    private final Set<String> unknownCaps = new HashSet<>();
+
+    ProcessOps(List<PlanOp> ops, int lastCap, Consumer<String> warnings) {
+        this.ops = ops;
+        this.lastCap = lastCap;
+        this.warnings = warnings;
+    }
+
+    /** Appends the steps; fifoFd (the exec fifo's read end) -1: exec at once, without waiting for `start`. */
+    void append(Spec.Process process, int fifoFd) {
+        for (Spec.Rlimit r : process.rlimits()) {
+            ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
+                    new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));
+        }
+        Spec.Capabilities caps = process.capabilities();
+        if (caps != null) {
+            ops.add(PlanOp.of(Type.CAP_BOUNDING, "drop capabilities from the bounding set",
+                    new long[] {mask(caps.bounding()), lastCap}));
+        }
+        long[] user = new long[3 + process.user().additionalGids().size()];
+        user[0] = process.user().uid();
+        user[1] = process.user().gid();
+        user[2] = 1;
+        for (int i = 0; i < process.user().additionalGids().size(); i++) {
+            user[3 + i] = process.user().additionalGids().get(i);
+        }
+        ops.add(PlanOp.of(Type.USER, "switch to uid " + user[0] + ", gid " + user[1], user));
+        if (caps != null) {
+            ops.add(PlanOp.of(Type.CAPS, "set capabilities", new long[] {
+                mask(caps.effective()), mask(caps.permitted()), mask(caps.inheritable()), mask(caps.ambient()),
+                lastCap}));
+        }
+        if (process.noNewPrivileges()) {
+            ops.add(PlanOp.of(Type.NO_NEW_PRIVS, "set no_new_privs"));
+        }
+        ops.add(PlanOp.of(Type.CHDIR, "change to the working directory " + process.cwd(), new long[0],
+                process.cwd()));
+
+        List<String> exec = new ArrayList<>(process.args());
+        exec.addAll(process.env());
+        ops.add(new PlanOp(Type.EXEC, new long[] {fifoFd, process.args().size(), process.env().size()},
+                exec, "exec \"" + process.args().getFirst() + "\""));
+    }
+
+    private long mask(List<String> names) {
+        long mask = 0;
+        if (names == null) {
+            return mask;
+        }
+        for (String name : names) {
+            int n = Capability.number(name);
+            if (n > lastCap) {
+                if (unknownCaps.add(name)) {
+                    warnings.accept("capability " + name + " is not known to this kernel: skipped");
+                }
+            } else {
+                mask |= 1L << n;
+            }
+        }
+        return mask;
+    }
+}
