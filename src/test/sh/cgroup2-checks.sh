@@ -53,6 +53,16 @@ pid=$("$futaba" --root /run/futaba state v2-limits | sed -n 's/.*"pid": \([0-9]*
 grep -qx "$pid" "$dir/cgroup.procs" || fail "the container's process is not in $dir"
 ok "cpu.max, cpu.weight, memory.max/low/swap.max and pids.max are written; the process is in its cgroup"
 
+"$futaba" --root /run/futaba start v2-limits || fail "start"
+"$futaba" --root /run/futaba pause v2-limits || fail "pause"
+[ "$(cat "$dir/cgroup.freeze")" = 1 ] && grep -qx "frozen 1" "$dir/cgroup.events" || fail "pause did not freeze $dir"
+"$futaba" --root /run/futaba state v2-limits | grep -q '"status": "paused"' || fail "state after pause"
+"$futaba" --root /run/futaba resume v2-limits || fail "resume"
+grep -qx "frozen 0" "$dir/cgroup.events" || fail "resume did not thaw $dir"
+"$futaba" --root /run/futaba events --stats v2-limits | grep -q '"pids":{"current":1,"limit":42}' \
+    || fail "events --stats: $("$futaba" --root /run/futaba events --stats v2-limits)"
+ok "pause and resume through cgroup.freeze; events --stats from the v2 files"
+
 "$futaba" --root /run/futaba delete --force v2-limits || fail "delete"
 [ ! -e "$dir" ] || fail "delete left $dir"
 rmdir /sys/fs/cgroup/cgroup2-checks

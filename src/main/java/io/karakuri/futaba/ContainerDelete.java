@@ -42,16 +42,21 @@ final class ContainerDelete {
             return;
         }
         Status status = store.status(state);
-        if (status == Status.RUNNING && !force) {
-            throw new FutabaException("cannot delete container " + id + " that is running: stop it first, or use --force");
+        if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+            throw new FutabaException("cannot delete container " + id + " that is " + status
+                    + ": stop it first, or use --force");
         }
         if (status == Status.CREATING && !force) {
             throw new FutabaException("cannot delete container " + id + ": it is being created (use --force if that create died)");
         }
-        if (status == Status.CREATED || status == Status.RUNNING) {
+        Cgroup cgroup = Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs());
+        if (status == Status.PAUSED) {
+            ProcessHandle.of(state.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            cgroup.freeze(false); // a frozen process dies of its SIGKILL once thawed
+        }
+        if (status == Status.CREATED || status == Status.RUNNING || status == Status.PAUSED) {
             killAndWait(state.pid());
         }
-        Cgroup cgroup = Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs());
         // without a pid namespace, processes the container started can outlive its first one
         for (int pid : cgroup.processes()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

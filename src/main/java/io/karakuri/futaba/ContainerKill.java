@@ -19,7 +19,7 @@ final class ContainerKill {
     void kill(String id, int signal, boolean all) {
         ContainerState state = store.load(id);
         Status status = store.status(state);
-        if (status != Status.CREATED && status != Status.RUNNING) {
+        if (status != Status.CREATED && status != Status.RUNNING && status != Status.PAUSED) {
             throw new FutabaException("cannot kill container " + id + ": it is " + status);
         }
         if (all) {

@@ -56,6 +56,33 @@ public final class Futaba {
         return ContainerCreate.readSpec(Path.of(store.load(id).bundle())).process();
     }
 
+    public void pause(String id) {
+        new ContainerPause(store).pause(id);
+    }
+
+    public void resume(String id) {
+        new ContainerPause(store).resume(id);
+    }
+
+    /** The pids of the container's processes. */
+    public List<Integer> pids(String id) {
+        return new ContainerPs(store).pids(id);
+    }
+
+    /** The container's processes as rows of UID, PID, PPID, STIME, TIME, CMD, header first. */
+    public List<String[]> processTable(String id) {
+        return new ContainerPs(store).table(id);
+    }
+
+    /** One "stats" event, or with interval not null, events until the container stops. */
+    public void events(String id, java.time.Duration interval, java.util.function.Consumer<Map<String, Object>> out) {
+        if (interval == null) {
+            new ContainerEvents(store).stats(id, out);
+        } else {
+            new ContainerEvents(store).follow(id, interval, out);
+        }
+    }
+
     public void kill(String id, int signal, boolean all) {
         new ContainerKill(store, sys).kill(id, signal, all);
     }

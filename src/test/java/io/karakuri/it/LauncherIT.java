@@ -34,7 +34,8 @@ class LauncherIT {
         assertTrue(Launcher.run("karakuri", List.of("version", "--help")).ok().out().startsWith("Usage: karakuri version"));
         assertTrue(Launcher.run("hitoha", List.of("--help")).ok().out().startsWith("Usage: hitoha"));
         String help = Launcher.run("futaba", List.of("--help")).ok().out();
-        for (String command : List.of("create", "start", "run", "exec", "state", "kill", "delete", "list", "spec")) {
+        for (String command : List.of("create", "start", "run", "exec", "state", "kill", "delete", "list", "spec",
+                "pause", "resume", "ps", "events", "features")) {
             assertTrue(help.contains("  " + command + " "), command + " in " + help);
             String commandHelp = Launcher.run("futaba", List.of(command, "--help")).ok().out();
             assertTrue(commandHelp.startsWith("Usage: futaba " + command), commandHelp);

@@ -102,13 +102,94 @@ public final class Cgroup {
         }
     }
 
+    /** The v1 hierarchy of a controller (by its controllers, or, read back from a state file, its name). */
     private Member member(String controller) {
         for (Member m : members) {
-            if (List.of(m.controllers().split(",")).contains(controller)) {
+            if (List.of(m.controllers().split(",")).contains(controller)
+                    || List.of(m.name().split(",")).contains(controller)) {
                 return m;
             }
         }
         return null;
+    }
+
+    /** The directory where a controller's files are: its v1 hierarchy, or the one v2 directory. */
+    private Path dirOf(String controller) {
+        if (version == 2) {
+            return members.getFirst().dir();
+        }
+        Member m = member(controller);
+        if (m == null) {
+            throw new FutabaException("this host has no " + controller + " cgroup hierarchy");
+        }
+        return m.dir();
+    }
+
+    /** The cgroup's cpu, memory and pids figures, in runc's shape (`runc events --stats`). */
+    public Map<String, Object> stats() {
+        if (version == 2) {
+            return CgroupStats.v2(members.getFirst().dir());
+        }
+        return CgroupStats.v1(dirOrNull("cpuacct"), dirOrNull("cpu"), dirOrNull("memory"), dirOrNull("pids"));
+    }
+
+    /** How many times the kernel's OOM killer has killed a process of this cgroup. */
+    public long oomKills() {
+        Path file = version == 2 ? members.getFirst().dir().resolve("memory.events")
+                : dirOrNull("memory") == null ? null : dirOrNull("memory").resolve("memory.oom_control");
+        try {
+            for (String line : file == null ? List.<String>of() : Files.readAllLines(file)) {
+                if (line.startsWith("oom_kill ")) {
+                    return Long.parseLong(line.substring(9).strip());
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // no figure
+        }
+        return 0;
+    }
+
+    private Path dirOrNull(String controller) {
+        Member m = member(controller);
+        return m == null ? null : m.dir();
+    }
+
+    /** Whether the freezer holds the cgroup's processes (v1 freezer.state, v2 cgroup.freeze). */
+    public boolean frozen() {
+        try {
+            return version == 2 ? Files.readString(dirOf("freezer").resolve("cgroup.freeze")).strip().equals("1")
+                    : !Files.readString(dirOf("freezer").resolve("freezer.state")).strip().equals("THAWED");
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** Freezes or thaws every process of the cgroup, and waits until the kernel has done it. */
+    public void freeze(boolean freeze) {
+        Path dir = dirOf("freezer");
+        if (version == 2) {
+            write(dir.resolve("cgroup.freeze"), freeze ? "1" : "0");
+        } else {
+            write(dir.resolve("freezer.state"), freeze ? "FROZEN" : "THAWED");
+        }
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            String now = version == 2 ? read(dir.resolve("cgroup.events")) : read(dir.resolve("freezer.state"));
+            boolean done = version == 2 ? now.contains("frozen " + (freeze ? 1 : 0))
+                    : now.strip().equals(freeze ? "FROZEN" : "THAWED");
+            if (done) {
+                return;
+            }
+            if (version == 1 && freeze && attempt % 50 == 49) {
+                write(dir.resolve("freezer.state"), "FROZEN"); // a task busy in the kernel can keep it FREEZING
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new FutabaException("the cgroup " + dir + " did not " + (freeze ? "freeze" : "thaw") + " in time");
     }
 
     private void applyV1(Spec.Resources r) {

@@ -7,6 +7,7 @@ import io.karakuri.futaba.Futaba;
 import io.karakuri.futaba.ExecProcess;
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.Trace;
+import io.karakuri.futaba.spec.Features;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecReader;
 import io.karakuri.futaba.spec.SpecTemplate;
@@ -24,6 +25,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,17 @@ public final class FutabaCli {
             new Command("delete", "delete [OPTIONS] CONTAINER-ID",
                     "Delete a stopped or created container: its cgroup, mounts and state.",
                     List.of(Option.flag("kill the container first if it is running", "force", "f"), HELP), 1, 1),
+            new Command("pause", "pause CONTAINER-ID", "Freeze every process of a container.", List.of(HELP), 1, 1),
+            new Command("resume", "resume CONTAINER-ID", "Thaw a paused container.", List.of(HELP), 1, 1),
+            new Command("ps", "ps [OPTIONS] CONTAINER-ID", "List the processes of a container.",
+                    List.of(Option.value("FORMAT", "table or json (the pids; default table)", "format", "f"), HELP), 1, 1),
+            new Command("events", "events [OPTIONS] CONTAINER-ID",
+                    "Print the container's cpu, memory and pids figures as JSON events, and its OOM kills.",
+                    List.of(Option.flag("print one stats event and exit", "stats"),
+                            Option.value("DURATION", "time between events, such as 5s or 500ms (default 5s)", "interval"),
+                            HELP), 1, 1),
+            new Command("features", "features", "Print what this futaba implements (runtime-spec features JSON).",
+                    List.of(HELP), 0, 0),
             new Command("list", "list [OPTIONS]", "List the containers.",
                     List.of(Option.value("FORMAT", "table or json (default table)", "format", "f"),
                             Option.flag("print only the ids", "quiet", "q"), HELP), 0, 0),
@@ -240,6 +253,34 @@ public final class FutabaCli {
                 list(futaba.list(), args.value("format", "table"), args.flag("quiet"));
                 return 0;
             }
+            case "pause" -> {
+                futaba.pause(pos.getFirst());
+                return 0;
+            }
+            case "resume" -> {
+                futaba.resume(pos.getFirst());
+                return 0;
+            }
+            case "ps" -> {
+                switch (args.value("format", "table")) {
+                    case "json" -> out.println(Json.write(futaba.pids(pos.getFirst())));
+                    case "table" -> out.print(table(futaba.processTable(pos.getFirst())));
+                    default -> throw new FutabaException("ps --format must be table or json");
+                }
+                return 0;
+            }
+            case "events" -> {
+                Duration interval = args.flag("stats") ? null : duration(args.value("interval", "5s"));
+                futaba.events(pos.getFirst(), interval, e -> {
+                    out.println(Json.write(e));
+                    out.flush();
+                });
+                return 0;
+            }
+            case "features" -> {
+                out.println(Json.writePretty(Features.document()));
+                return 0;
+            }
             case "spec" -> {
                 spec(args);
                 return 0;
@@ -289,6 +330,27 @@ public final class FutabaCli {
                     .mergeInto(futaba.configuredProcess(id));
         }
         return futaba.exec(id, process, pidFile(args), args.flag("detach"), args.intValue("preserve-fds", 0));
+    }
+
+    /** A duration as Go writes it: 5s, 500ms, 1m, 1h, 100us. */
+    static Duration duration(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ns|us|ms|s|m|h)").matcher(text);
+        if (!m.matches()) {
+            throw new FutabaException("--interval takes a duration such as 5s or 500ms, not \"" + text + "\"");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "ns" -> Duration.ofNanos(n);
+            case "us" -> Duration.ofNanos(n * 1000);
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new FutabaException("--interval must be more than zero");
+        }
+        return d;
     }
 
     /** The effective uid is 0 (the second field of Uid: in /proc/self/status). */

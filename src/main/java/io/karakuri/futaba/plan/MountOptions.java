@@ -95,6 +95,14 @@ public record MountOptions(long flags, long propagation, String data) {
         return new MountOptions(flags, propagation, String.join(",", data));
     }
 
+    /** Every option this class knows as a flag or a propagation (others are passed on as data). */
+    public static List<String> names() {
+        List<String> names = new ArrayList<>(FLAGS.keySet());
+        names.addAll(PROPAGATION.keySet());
+        names.sort(null);
+        return names;
+    }
+
     /** The propagation flags for a rootfsPropagation value, or null if the name is unknown. */
     public static Long propagation(String name) {
         return PROPAGATION.get(name);

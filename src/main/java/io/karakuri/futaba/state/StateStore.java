@@ -1,6 +1,7 @@
 package io.karakuri.futaba.state;
 
 import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.cgroup.Cgroup;
 import io.karakuri.json.Json;
 import io.karakuri.json.JsonException;
 import io.karakuri.json.JsonObject;
@@ -137,7 +138,10 @@ public final class StateStore {
         if (stat == null || stat.zombie() || stat.startTime() != state.pidStartTime()) {
             return Status.STOPPED;
         }
-        return Files.exists(dir(state.id()).resolve(EXEC_FIFO)) ? Status.CREATED : Status.RUNNING;
+        if (Files.exists(dir(state.id()).resolve(EXEC_FIFO))) {
+            return Status.CREATED;
+        }
+        return Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs()).frozen() ? Status.PAUSED : Status.RUNNING;
     }
 
     /** The user name owning the container's directory, as runc shows it. */

@@ -7,6 +7,7 @@ public enum Status {
     CREATING,
     CREATED,
     RUNNING,
+    PAUSED,
     STOPPED;
 
     /** As the runtime spec spells it: "created". */
