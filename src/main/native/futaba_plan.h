@@ -113,9 +113,11 @@ enum ftb_op {
      * writes a byte into the fifo, and execve()s. Last op. The process holds the fifo itself, never a
      * directory of the host's. */
     FTB_OP_EXEC = 25,
+    /* strs: path (after pivot_root), value. Writes value into the existing file path: a sysctl. */
+    FTB_OP_WRITE = 26,
 };
 
-#define FTB_OP_MAX FTB_OP_EXEC
+#define FTB_OP_MAX FTB_OP_WRITE
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */

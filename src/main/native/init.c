@@ -109,6 +109,7 @@ static int run_op(struct child *c, uint32_t index, const struct op_view *v)
     case FTB_OP_NO_NEW_PRIVS: return op_no_new_privs();
     case FTB_OP_CHDIR: return op_chdir(v);
     case FTB_OP_EXEC: return op_exec(c, v);
+    case FTB_OP_WRITE: return op_write(v);
     }
     return -EINVAL;
 }

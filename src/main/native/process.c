@@ -92,6 +92,26 @@ int op_chdir(const struct op_view *v)
     return (int)sys1(SYS_chdir, v->strs);
 }
 
+int op_write(const struct op_view *v)
+{
+    const char *path = v->strs, *value = next_str(path);
+    long fd = sys4(SYS_openat, -100, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0);
+    if (fd < 0)
+        return (int)fd;
+    size_t len = str_len(value), done = 0;
+    long r = 0;
+    while (done < len) {
+        r = sys3(SYS_write, fd, value + done, len - done);
+        if (r == -EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+    }
+    sys1(SYS_close, fd);
+    return r < 0 ? (int)r : 0;
+}
+
 static int executable(const char *path)
 {
     struct stat st;

@@ -138,6 +138,23 @@ class FutabaRunIT extends FutabaTestBase {
     }
 
     @Test
+    void sysctlsAndDeviceNodesOfTheConfig() {
+        Bundle b = bundle().shell("cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni; "
+                + "stat -c '%A %u %g %t %T %n' /dev/fuse /dev/loop7 /dev/pipe");
+        b.section("linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1", "kernel.shmmni", "1234"));
+        b.section("linux").put("devices", List.of(
+                Map.of("path", "/dev/fuse", "type", "c", "major", 10, "minor", 229, "fileMode", 0640, "uid", 1000,
+                        "gid", 1001),
+                Map.of("path", "/dev/loop7", "type", "b", "major", 7, "minor", 7),
+                Map.of("path", "/dev/pipe", "type", "p", "fileMode", 0600)));
+        String out = run(b).ok().out();
+        assertEquals("1\n1234\n" // sysctls, in the container's own namespaces
+                + "crw-r----- 1000 1001 a e5 /dev/fuse\n" // major and minor in hex
+                + "brw-rw-rw- 0 0 7 7 /dev/loop7\n"
+                + "prw------- 0 0 0 0 /dev/pipe\n", out);
+    }
+
+    @Test
     void mountsInOrderWithTheirOptions() throws Exception {
         Path host = Files.createDirectories(work.resolve("hostdir"));
         Files.writeString(host.resolve("file"), "from the host\n");

@@ -62,6 +62,8 @@ public final class PlanBuilder {
         {"/proc/self/fd/2", "/dev/stderr"}, {"pts/ptmx", "/dev/ptmx"},
     };
     private static final long S_IFCHR = 0020000;
+    private static final long S_IFBLK = 0060000;
+    private static final long S_IFIFO = 0010000;
 
     private final Inputs in;
     private final Spec spec;
@@ -214,6 +216,17 @@ public final class PlanBuilder {
                         m.source(), dest, m.type(), o.data()));
             }
         }
+        for (Spec.Device d : spec.linux().devices()) {
+            long type = switch (d.type()) {
+                case "b" -> S_IFBLK;
+                case "p" -> S_IFIFO;
+                default -> S_IFCHR;
+            };
+            long mode = type | (d.fileMode() == null ? 0666 : d.fileMode());
+            long dev = d.type().equals("p") ? 0 : makedev(d.major(), d.minor());
+            ops.add(PlanOp.of(Type.MKNOD, "create device " + d.path(), new long[] {mode, dev, d.uid(), d.gid()},
+                    SpecValidator.cleanContainerPath(d.path(), "linux.devices")));
+        }
         if (!devFromHost) {
             for (Object[] d : DEFAULT_DEVICES) {
                 long major = (Integer) d[1];
@@ -232,6 +245,11 @@ public final class PlanBuilder {
         if (propagation != null && !propagation.isEmpty()) {
             ops.add(PlanOp.of(Type.PROPAGATE, "make / " + propagation,
                     new long[] {MountOptions.propagation(propagation)}, "/"));
+        }
+        // sysctls before the read-only paths: the template makes /proc/sys read-only
+        for (Map.Entry<String, String> sysctl : spec.linux().sysctl().entrySet()) {
+            ops.add(PlanOp.of(Type.WRITE, "set sysctl " + sysctl.getKey(), new long[0],
+                    "/proc/sys/" + sysctl.getKey().replace('.', '/'), sysctl.getValue()));
         }
         for (String path : spec.linux().readonlyPaths()) {
             ops.add(PlanOp.of(Type.READONLY, "make " + path + " read-only", new long[0], path));

@@ -35,7 +35,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         CAPS(22),
         NO_NEW_PRIVS(23),
         CHDIR(24),
-        EXEC(25);
+        EXEC(25),
+        WRITE(26);
 
         public final int code;
 

@@ -52,7 +52,12 @@ public record Spec(
             String cgroupsPath,
             List<String> maskedPaths,
             List<String> readonlyPaths,
-            String rootfsPropagation) {}
+            String rootfsPropagation,
+            Map<String, String> sysctl,
+            List<Device> devices) {}
+
+    /** A device node to make in the container: type c, b, u (unbuffered c) or p (fifo). */
+    public record Device(String path, String type, long major, long minor, Long fileMode, long uid, long gid) {}
 
     /** type is the OCI name (pid, network, mount, ipc, uts, user, cgroup, time); path null = new. */
     public record Namespace(String type, String path) {}

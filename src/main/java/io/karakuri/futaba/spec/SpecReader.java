@@ -5,6 +5,7 @@ import io.karakuri.json.JsonException;
 import io.karakuri.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Reads a config.json document into a {@link Spec}, naming the member at fault in every error. */
 public final class SpecReader {
@@ -87,9 +88,9 @@ public final class SpecReader {
 
     private static Spec.Linux linux(JsonObject l, List<String> unsupported) {
         if (l == null) {
-            return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null);
+            return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null, Map.of(), List.of());
         }
-        for (String member : List.of("uidMappings", "gidMappings", "timeOffsets", "devices", "seccomp", "sysctl",
+        for (String member : List.of("uidMappings", "gidMappings", "timeOffsets", "seccomp",
                 "intelRdt", "personality", "memoryPolicy", "netDevices")) {
             if (l.has(member) && !empty(l, member)) {
                 unsupported.add("linux." + member);
@@ -101,7 +102,11 @@ public final class SpecReader {
                 l.string("cgroupsPath", null),
                 l.strings("maskedPaths"),
                 l.strings("readonlyPaths"),
-                l.string("rootfsPropagation", null));
+                l.string("rootfsPropagation", null),
+                l.stringMap("sysctl"),
+                l.objects("devices", (o, i) -> new Spec.Device(o.requiredString("path"), o.requiredString("type"),
+                        o.integer("major", 0), o.integer("minor", 0), o.integer("fileMode"), o.integer("uid", 0),
+                        o.integer("gid", 0))));
     }
 
     /** An empty array (uidMappings: []) or an empty object (sysctl: {}): it asks for nothing. */

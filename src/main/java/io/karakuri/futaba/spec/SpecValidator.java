@@ -40,6 +40,18 @@ public final class SpecValidator {
                 throw invalid(at + ".source: a bind mount needs a source");
             }
         }
+        for (Spec.Device d : spec.linux().devices()) {
+            String where = "linux.devices " + d.path();
+            absolute(d.path(), "linux.devices");
+            cleanContainerPath(d.path(), where);
+            if (!List.of("c", "b", "u", "p").contains(d.type())) {
+                throw invalid(where + ": unknown type \"" + d.type() + "\" (c, b, u or p)");
+            }
+            if (d.fileMode() != null && (d.fileMode() < 0 || d.fileMode() > 07777)) {
+                throw invalid(where + ": fileMode must be permission bits (at most 07777)");
+            }
+        }
+        validateSysctl(spec);
         for (String path : spec.linux().maskedPaths()) {
             absolute(path, "linux.maskedPaths");
         }
@@ -102,6 +114,35 @@ public final class SpecValidator {
                         throw invalid(where + ".capabilities: unknown capability \"" + name + "\"");
                     }
                 }
+            }
+        }
+    }
+
+    /** As runc: only the sysctls of a namespace the container has of its own. */
+    private static void validateSysctl(Spec spec) {
+        Set<String> own = new HashSet<>();
+        for (Spec.Namespace ns : spec.linux().namespaces()) {
+            if (ns.path() == null) {
+                own.add(ns.type());
+            }
+        }
+        for (String key : spec.linux().sysctl().keySet()) {
+            String namespace;
+            if (key.startsWith("net.")) {
+                namespace = "network";
+            } else if (key.startsWith("fs.mqueue.") || key.startsWith("kernel.msg") || key.startsWith("kernel.shm")
+                    || key.equals("kernel.sem")) {
+                namespace = "ipc";
+            } else if (key.equals("kernel.hostname") || key.equals("kernel.domainname")) {
+                namespace = "uts";
+            } else {
+                throw invalid("linux.sysctl: " + key + " is not namespaced: a container may not set it");
+            }
+            if (!own.contains(namespace)) {
+                throw invalid("linux.sysctl: " + key + " needs a new " + namespace + " namespace");
+            }
+            if (key.contains("/") || key.contains("..")) {
+                throw invalid("linux.sysctl: invalid name " + key);
             }
         }
     }

@@ -124,13 +124,17 @@ class SpecReaderTest {
     }
 
     @Test
-    void anEmptySysctlAsksForNothing() {
+    void sysctlsAndDevicesAreRead() {
         Map<String, Object> config = Configs.standard();
-        Configs.object(config, "linux").put("sysctl", Map.of());
-        assertEquals(List.of(), Configs.read(config).unsupported());
-
         Configs.object(config, "linux").put("sysctl", Map.of("net.ipv4.ip_forward", "1"));
-        assertEquals(List.of("linux.sysctl"), Configs.read(config).unsupported());
+        Configs.object(config, "linux").put("devices", List.of(
+                Map.of("path", "/dev/fuse", "type", "c", "major", 10, "minor", 229, "fileMode", 0600, "uid", 1, "gid", 2),
+                Map.of("path", "/dev/pipe", "type", "p")));
+        Spec spec = Configs.read(config);
+        assertEquals(List.of(), spec.unsupported());
+        assertEquals(Map.of("net.ipv4.ip_forward", "1"), spec.linux().sysctl());
+        assertEquals(List.of(new Spec.Device("/dev/fuse", "c", 10, 229, 0600L, 1, 2),
+                new Spec.Device("/dev/pipe", "p", 0, 0, null, 0, 0)), spec.linux().devices());
     }
 
     @Test

@@ -162,10 +162,20 @@ class SpecValidatorTest {
                         "access must be made of r, w and m, found \"rx\""),
                 invalid("linux.seccomp", c -> linux(c).put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO")),
                         "futaba does not support linux.seccomp yet"),
-                invalid("hooks and linux.sysctl", c -> {
+                invalid("hooks and a seccomp profile", c -> {
                     c.put("hooks", json("prestart", List.of(json("path", "/bin/true"))));
+                    linux(c).put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO"));
+                }, "futaba does not support hooks, linux.seccomp yet"),
+                invalid("a sysctl of the host's", c -> linux(c).put("sysctl", json("kernel.panic", "1")),
+                        "linux.sysctl: kernel.panic is not namespaced: a container may not set it"),
+                invalid("a net sysctl without a network namespace of its own", c -> {
                     linux(c).put("sysctl", json("net.ipv4.ip_forward", "1"));
-                }, "futaba does not support hooks, linux.sysctl yet"));
+                    linux(c).put("namespaces", List.of(json("type", "mount"), json("type", "uts")));
+                }, "linux.sysctl: net.ipv4.ip_forward needs a new network namespace"),
+                invalid("a device of an unknown type", c -> linux(c).put("devices",
+                        List.of(json("path", "/dev/x", "type", "z"))), "linux.devices /dev/x: unknown type \"z\""),
+                invalid("a device outside the root", c -> linux(c).put("devices",
+                        List.of(json("path", "/../../x", "type", "c"))), "escapes the container's root"));
     }
 
     private static Arguments invalid(String what, Consumer<Map<String, Object>> change, String message) {
