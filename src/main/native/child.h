@@ -31,6 +31,7 @@ int op_caps(const struct op_view *v);
 int op_no_new_privs(void);
 int op_chdir(const struct op_view *v);
 int op_write(const struct op_view *v);
+int op_terminal(const struct op_view *v);
 /* Returns only on failure. */
 int op_exec(struct child *c, const struct op_view *v);
 

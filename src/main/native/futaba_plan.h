@@ -115,9 +115,14 @@ enum ftb_op {
     FTB_OP_EXEC = 25,
     /* strs: path (after pivot_root), value. Writes value into the existing file path: a sysctl. */
     FTB_OP_WRITE = 26,
+    /* ints: console socket fd, rows, columns (0: leave the size), uid, gid.
+     * Opens a new pseudo-terminal in the container's /dev/ptmx (after pivot_root), sends its master over
+     * the console socket as runc does (SCM_RIGHTS, the slave's path as the payload), and makes the slave
+     * this process's controlling terminal and stdin, stdout and stderr, owned by uid:gid. */
+    FTB_OP_TERMINAL = 27,
 };
 
-#define FTB_OP_MAX FTB_OP_WRITE
+#define FTB_OP_MAX FTB_OP_TERMINAL
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */

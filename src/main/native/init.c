@@ -110,6 +110,7 @@ static int run_op(struct child *c, uint32_t index, const struct op_view *v)
     case FTB_OP_CHDIR: return op_chdir(v);
     case FTB_OP_EXEC: return op_exec(c, v);
     case FTB_OP_WRITE: return op_write(v);
+    case FTB_OP_TERMINAL: return op_terminal(v);
     }
     return -EINVAL;
 }

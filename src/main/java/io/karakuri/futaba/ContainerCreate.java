@@ -36,11 +36,16 @@ final class ContainerCreate {
     /**
      * @param pidFile where to write the container's pid, or null
      * @param preserveFds fds after stderr the process keeps
+     * @param consoleSocket where the terminal's master goes (runc's --console-socket), or null
+     * @param ownTerminal with no console socket, futaba itself takes the terminal (`run` in the foreground)
      */
-    record Options(Path bundle, Path pidFile, int preserveFds) {}
+    record Options(Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean ownTerminal) {}
 
-    /** A created container: its recorded state and, for `run`, the process handle. */
-    record Created(ContainerState state, ContainerProcess process) {}
+    /**
+     * A created container: its recorded state, for `run` the process handle and, when futaba took the
+     * terminal, the socket its master arrives on (else -1).
+     */
+    record Created(ContainerState state, ContainerProcess process, int terminal) {}
 
     private final StateStore store;
     private final Syscalls sys;
@@ -67,6 +72,7 @@ final class ContainerCreate {
         String cgroupsPath = spec.linux().cgroupsPath() == null || spec.linux().cgroupsPath().isEmpty()
                 ? id : spec.linux().cgroupsPath();
         List<Integer> fds = new ArrayList<>();
+        int terminal = -1;
         Cgroup cgroup = null;
         ContainerProcess process = null;
         boolean cgroupMade = false;
@@ -93,6 +99,11 @@ final class ContainerCreate {
             int[] status = sys.pipe();
             track(fds, status[0]);
             track(fds, status[1]);
+            Console console = Console.open(spec.process(), options.consoleSocket(), options.ownTerminal(), sys);
+            if (console.childFd() >= 0) {
+                track(fds, console.childFd());
+            }
+            terminal = console.receiverFd();
             Map<String, Integer> joinFds = new LinkedHashMap<>();
             for (Spec.Namespace ns : spec.linux().namespaces()) {
                 if (ns.path() != null) {
@@ -101,7 +112,7 @@ final class ContainerCreate {
             }
 
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
-                    joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+                    console.childFd(), joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
@@ -123,9 +134,10 @@ final class ContainerCreate {
             if (options.pidFile() != null) {
                 writePidFile(options.pidFile(), process.pid());
             }
-            return new Created(state, process);
+            return new Created(state, process, terminal);
         } catch (RuntimeException e) {
             closeAll(fds);
+            sys.close(terminal);
             if (process != null) {
                 process.abort();
             }

@@ -12,6 +12,7 @@ import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.Namespaces;
 import io.karakuri.linux.Syscalls;
+import io.karakuri.linux.UnixSockets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class ContainerExec {
     }
 
     /** Runs process in container id; the exit code in the foreground, 0 at once with detach. */
-    int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds) {
+    int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds, Path consoleSocket) {
         ContainerState state = store.load(id);
         Status status = store.status(state);
         if (status != Status.RUNNING && status != Status.CREATED) {
@@ -49,7 +50,13 @@ final class ContainerExec {
 
         List<Integer> fds = new ArrayList<>();
         ContainerProcess child = null;
+        int terminal = -1;
         try {
+            Console console = Console.open(process, consoleSocket, !detach && consoleSocket == null, sys);
+            if (console.childFd() >= 0) {
+                fds.add(console.childFd());
+            }
+            terminal = console.receiverFd();
             Map<String, Integer> joins = new LinkedHashMap<>();
             for (String type : PlanBuilder.JOIN_ORDER) {
                 Path theirs = Path.of("/proc", Integer.toString(state.pid()), "ns", Namespaces.procName(type));
@@ -67,7 +74,8 @@ final class ContainerExec {
             fds.add(statusPipe[0]);
             fds.add(statusPipe[1]);
 
-            Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1], joins,
+            Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1],
+                    console.childFd(), joins,
                     preserveFds, ContainerCreate.lastCap(), warnings));
             child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
             fds.remove((Integer) go[1]);
@@ -81,6 +89,7 @@ final class ContainerExec {
             child.detach();
         } catch (RuntimeException e) {
             closeAll(fds);
+            sys.close(terminal);
             if (child != null) {
                 child.abort();
             }
@@ -92,8 +101,17 @@ final class ContainerExec {
         if (detach) {
             return 0;
         }
-        SignalForwarding.to(child.pid(), sys);
-        return sys.waitpid(child.pid(), false).shellCode();
+        TerminalProxy proxy = terminal < 0 ? null : new TerminalProxy(sys, UnixSockets.receiveFd(terminal).fd());
+        sys.close(terminal);
+        if (proxy != null) {
+            proxy.start();
+        }
+        SignalForwarding.to(child.pid(), sys, proxy == null);
+        int code = sys.waitpid(child.pid(), false).shellCode();
+        if (proxy != null) {
+            proxy.finish();
+        }
+        return code;
     }
 
     private static String link(Path path) {

@@ -1,6 +1,7 @@
 package io.karakuri.futaba;
 
 import io.karakuri.linux.Syscalls;
+import io.karakuri.linux.UnixSockets;
 
 /**
  * `run`: create, start and, in the foreground, wait for the container's process, forwarding the
@@ -30,8 +31,17 @@ final class ContainerRun {
         if (detach) {
             return 0;
         }
-        SignalForwarding.to(pid, sys);
+        TerminalProxy terminal = created.terminal() < 0 ? null
+                : new TerminalProxy(sys, UnixSockets.receiveFd(created.terminal()).fd());
+        sys.close(created.terminal());
+        if (terminal != null) {
+            terminal.start();
+        }
+        SignalForwarding.to(pid, sys, terminal == null);
         Syscalls.WaitStatus status = sys.waitpid(pid, false);
+        if (terminal != null) {
+            terminal.finish();
+        }
         Trace.step("process exited");
         if (!keep) {
             futaba.delete(id, true);

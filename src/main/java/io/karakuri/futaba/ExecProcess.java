@@ -16,9 +16,10 @@ import java.util.Map;
  * @param user --user UID[:GID], or null
  * @param additionalGids --additional-gids, or empty
  * @param caps --cap: added to the bounding, effective and permitted sets
+ * @param tty --tty: the process gets a terminal
  */
 public record ExecProcess(List<String> args, String cwd, List<String> env, String user, List<Long> additionalGids,
-        boolean noNewPrivileges, List<String> caps) {
+        boolean noNewPrivileges, List<String> caps, boolean tty) {
 
     public Spec.Process mergeInto(Spec.Process base) {
         Map<String, String> environment = new LinkedHashMap<>();
@@ -54,7 +55,7 @@ public record ExecProcess(List<String> args, String cwd, List<String> env, Strin
                     plus(c.bounding(), caps), plus(c.effective(), caps), plus(c.permitted(), caps), c.inheritable(),
                     c.ambient());
         }
-        return new Spec.Process(false, u, args, List.copyOf(environment.values()), cwd != null ? cwd : base.cwd(),
+        return new Spec.Process(tty, base.consoleSize(), u, args, List.copyOf(environment.values()), cwd != null ? cwd : base.cwd(),
                 c, base.rlimits(), base.noNewPrivileges() || noNewPrivileges, base.oomScoreAdj());
     }
 

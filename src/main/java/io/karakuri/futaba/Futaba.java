@@ -30,9 +30,13 @@ public final class Futaba {
         return new ContainerCreate(store, sys, warnings);
     }
 
-    /** Creates a container from a bundle; its process waits for {@link #start}. */
-    public ContainerState create(String id, Path bundle, Path pidFile, int preserveFds) {
-        ContainerCreate.Created created = creator().create(id, new ContainerCreate.Options(bundle, pidFile, preserveFds));
+    /**
+     * Creates a container from a bundle; its process waits for {@link #start}. A process with a terminal
+     * sends the terminal's master to consoleSocket.
+     */
+    public ContainerState create(String id, Path bundle, Path pidFile, int preserveFds, Path consoleSocket) {
+        ContainerCreate.Created created = creator().create(id,
+                new ContainerCreate.Options(bundle, pidFile, preserveFds, consoleSocket, false));
         created.process().detach();
         return created.state();
     }
@@ -41,14 +45,20 @@ public final class Futaba {
         new ContainerStart(store).start(id);
     }
 
-    /** Create + start + wait; returns the exit code (0 at once with detach). */
-    public int run(String id, Path bundle, Path pidFile, int preserveFds, boolean detach, boolean keep) {
-        return new ContainerRun(this, sys).run(id, new ContainerCreate.Options(bundle, pidFile, preserveFds), detach, keep);
+    /**
+     * Create + start + wait; returns the exit code (0 at once with detach). A process with a terminal and
+     * no console socket gets futaba's own, in the foreground.
+     */
+    public int run(String id, Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean detach,
+            boolean keep) {
+        return new ContainerRun(this, sys).run(id, new ContainerCreate.Options(bundle, pidFile, preserveFds,
+                consoleSocket, !detach && consoleSocket == null), detach, keep);
     }
 
     /** Runs process in a created or running container: its exit code, or 0 at once with detach. */
-    public int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds) {
-        return new ContainerExec(store, sys, warnings).exec(id, process, pidFile, detach, preserveFds);
+    public int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds,
+            Path consoleSocket) {
+        return new ContainerExec(store, sys, warnings).exec(id, process, pidFile, detach, preserveFds, consoleSocket);
     }
 
     /** The process a container's config describes, for `exec` to start from. */

@@ -11,9 +11,13 @@ final class SignalForwarding {
     private SignalForwarding() {
     }
 
+    /** With a terminal futaba proxies, WINCH resizes that terminal instead (withWinch false). */
     @SuppressWarnings("removal")
-    static void to(int pid, Syscalls sys) {
+    static void to(int pid, Syscalls sys, boolean withWinch) {
         for (String name : FORWARDED) {
+            if (name.equals("WINCH") && !withWinch) {
+                continue;
+            }
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> sys.kill(pid, s.getNumber()));
             } catch (IllegalArgumentException reservedByTheJvm) {

@@ -5,11 +5,19 @@ public enum Sys {
     READ(0, 63),
     WRITE(1, 64),
     CLOSE(3, 57),
+    IOCTL(16, 29),
+    SOCKET(41, 198),
+    CONNECT(42, 203),
+    RECVMSG(47, 212),
+    BIND(49, 200),
+    LISTEN(50, 201),
+    SOCKETPAIR(53, 199),
     WAIT4(61, 260),
     KILL(62, 129),
     OPENAT(257, 56),
     MKNODAT(259, 33),
     FCHMODAT(268, 53),
+    ACCEPT4(288, 242),
     PIPE2(293, 59);
 
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));

@@ -45,7 +45,7 @@ public final class FutabaCli {
 
     private static final Option BUNDLE = Option.value("DIR", "bundle directory (default: the current directory)", "bundle", "b");
     private static final Option PID_FILE = Option.value("FILE", "write the container's pid to FILE", "pid-file");
-    private static final Option CONSOLE_SOCKET = Option.value("PATH", "socket that receives the terminal (needs process.terminal, not supported yet)", "console-socket");
+    private static final Option CONSOLE_SOCKET = Option.value("PATH", "a Unix socket to receive the terminal's master on (process.terminal)", "console-socket");
     private static final Option PRESERVE_FDS = Option.value("N", "pass N fds after stderr to the container (3..3+N-1)", "preserve-fds");
     private static final Option NO_PIVOT = Option.flag("accepted for runc compatibility; futaba always uses pivot_root", "no-pivot");
     private static final Option NO_NEW_KEYRING = Option.flag("accepted for runc compatibility; futaba makes no session keyring", "no-new-keyring");
@@ -74,7 +74,7 @@ public final class FutabaCli {
                             Option.value("CAP", "add a capability, such as CAP_NET_ADMIN (repeatable)", "cap", "c"),
                             Option.flag("set no_new_privs", "no-new-privs"),
                             Option.flag("return once the process runs", "detach", "d"),
-                            Option.flag("allocate a terminal (not supported yet)", "tty", "t"),
+                            Option.flag("give the process a terminal (futaba's own, or --console-socket's)", "tty", "t"),
                             CONSOLE_SOCKET, PID_FILE, PRESERVE_FDS,
                             Option.value("LABEL", "accepted for runc compatibility; no SELinux here", "process-label"),
                             Option.value("PROFILE", "accepted for runc compatibility; no AppArmor here", "apparmor"),
@@ -215,8 +215,8 @@ public final class FutabaCli {
         }
         switch (command.name()) {
             case "create" -> {
-                rejectConsoleSocket(args);
-                futaba.create(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0));
+                futaba.create(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0),
+                        consoleSocket(args));
                 return 0;
             }
             case "start" -> {
@@ -224,9 +224,8 @@ public final class FutabaCli {
                 return 0;
             }
             case "run" -> {
-                rejectConsoleSocket(args);
                 return futaba.run(pos.getFirst(), bundle(args), pidFile(args), args.intValue("preserve-fds", 0),
-                        args.flag("detach"), args.flag("keep"));
+                        consoleSocket(args), args.flag("detach"), args.flag("keep"));
             }
             case "exec" -> {
                 return exec(futaba, args);
@@ -290,10 +289,6 @@ public final class FutabaCli {
     }
 
     private static int exec(Futaba futaba, Args args) {
-        rejectConsoleSocket(args);
-        if (args.flag("tty")) {
-            throw new FutabaException("exec --tty: terminals are not supported yet");
-        }
         List<String> pos = args.positionals();
         String id = pos.getFirst();
         Spec.Process process;
@@ -326,10 +321,11 @@ public final class FutabaCli {
                 }
             }
             process = new ExecProcess(pos.subList(1, pos.size()), args.value("cwd", null), args.values("env"),
-                    args.value("user", null), gids, args.flag("no-new-privs"), args.values("cap"))
+                    args.value("user", null), gids, args.flag("no-new-privs"), args.values("cap"), args.flag("tty"))
                     .mergeInto(futaba.configuredProcess(id));
         }
-        return futaba.exec(id, process, pidFile(args), args.flag("detach"), args.intValue("preserve-fds", 0));
+        return futaba.exec(id, process, pidFile(args), args.flag("detach"), args.intValue("preserve-fds", 0),
+                consoleSocket(args));
     }
 
     /** A duration as Go writes it: 5s, 500ms, 1m, 1h, 100us. */
@@ -367,10 +363,9 @@ public final class FutabaCli {
         return true;
     }
 
-    private static void rejectConsoleSocket(Args args) {
-        if (args.value("console-socket", null) != null) {
-            throw new FutabaException("--console-socket: terminals are not supported yet");
-        }
+    private static Path consoleSocket(Args args) {
+        String s = args.value("console-socket", null);
+        return s == null ? null : Path.of(s);
     }
 
     private static Path bundle(Args args) {

@@ -35,6 +35,7 @@ public final class PlanBuilder {
      * @param syncFd the child's end of the go-ahead pipe
      * @param statusFd the child's end of the status pipe
      * @param fifoFd the exec fifo's read end, opened non-blocking (-1: exec without waiting for start)
+     * @param consoleFd the console socket, for a process with a terminal (-1: none)
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
@@ -46,6 +47,7 @@ public final class PlanBuilder {
             int syncFd,
             int statusFd,
             int fifoFd,
+            int consoleFd,
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
@@ -98,6 +100,9 @@ public final class PlanBuilder {
         if (in.fifoFd() >= 0) {
             keep.add(in.fifoFd());
         }
+        if (in.consoleFd() >= 0) {
+            keep.add(in.consoleFd());
+        }
         keep.addAll(in.joinFds().values());
         for (int i = 0; i < in.preserveFds(); i++) {
             keep.add(3 + i);
@@ -139,7 +144,7 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
                     spec.domainname()));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd());
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd());
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
     }
 
@@ -152,6 +157,7 @@ public final class PlanBuilder {
             Spec.Process process,
             int syncFd,
             int statusFd,
+            int consoleFd,
             Map<String, Integer> joins,
             int preserveFds,
             int lastCap,
@@ -168,6 +174,9 @@ public final class PlanBuilder {
         List<PlanOp> ops = new ArrayList<>();
         TreeSet<Integer> keep = new TreeSet<>(List.of(in.syncFd(), in.statusFd()));
         keep.addAll(in.joins().values());
+        if (in.consoleFd() >= 0) {
+            keep.add(in.consoleFd());
+        }
         for (int i = 0; i < in.preserveFds(); i++) {
             keep.add(3 + i);
         }
@@ -184,7 +193,7 @@ public final class PlanBuilder {
         if (in.joins().containsKey("pid")) {
             ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1);
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd());
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 

@@ -36,7 +36,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         NO_NEW_PRIVS(23),
         CHDIR(24),
         EXEC(25),
-        WRITE(26);
+        WRITE(26),
+        TERMINAL(27);
 
         public final int code;
 

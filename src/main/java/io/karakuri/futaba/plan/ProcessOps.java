@@ -26,8 +26,17 @@ final class ProcessOps {
         this.warnings = warnings;
     }
 
-    /** Appends the steps; fifoFd (the exec fifo's read end) -1: exec at once, without waiting for `start`. */
-    void append(Spec.Process process, int fifoFd) {
+    /**
+     * Appends the steps; fifoFd (the exec fifo's read end) -1: exec at once, without waiting for `start`;
+     * consoleFd: where the terminal's master goes, for a process with a terminal.
+     */
+    void append(Spec.Process process, int fifoFd, int consoleFd) {
+        if (process.terminal()) {
+            long rows = process.consoleSize() == null ? 0 : process.consoleSize().height();
+            long columns = process.consoleSize() == null ? 0 : process.consoleSize().width();
+            ops.add(PlanOp.of(Type.TERMINAL, "set up the terminal", new long[] {consoleFd, rows, columns,
+                process.user().uid(), process.user().gid()}));
+        }
         for (Spec.Rlimit r : process.rlimits()) {
             ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
                     new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));

@@ -21,6 +21,7 @@ public record Spec(
 
     public record Process(
             boolean terminal,
+            ConsoleSize consoleSize,
             User user,
             List<String> args,
             List<String> env,
@@ -31,6 +32,8 @@ public record Spec(
             Long oomScoreAdj) {}
 
     public record User(long uid, long gid, List<Long> additionalGids) {}
+
+    public record ConsoleSize(long height, long width) {}
 
     /** Each set lists capability names such as CAP_KILL; null when the config leaves it out. */
     public record Capabilities(

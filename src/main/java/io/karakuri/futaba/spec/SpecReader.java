@@ -48,7 +48,7 @@ public final class SpecReader {
         if (p == null) {
             return null;
         }
-        for (String member : List.of("consoleSize", "apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
+        for (String member : List.of("apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
                 "execCPUAffinity")) {
             if (p.has(member)) {
                 unsupported.add("process." + member);
@@ -65,8 +65,10 @@ public final class SpecReader {
         Spec.Capabilities caps = c == null ? null : new Spec.Capabilities(
                 nullable(c, "bounding"), nullable(c, "effective"), nullable(c, "permitted"),
                 nullable(c, "inheritable"), nullable(c, "ambient"));
+        JsonObject size = p.object("consoleSize");
         return new Spec.Process(
                 p.bool("terminal", false),
+                size == null ? null : new Spec.ConsoleSize(size.integer("height", 0), size.integer("width", 0)),
                 user,
                 p.strings("args"),
                 p.strings("env"),

@@ -84,8 +84,9 @@ public final class SpecValidator {
 
     /** The checks a process gets, the container's (at "process") or one `exec` runs. */
     public static void validateProcess(Spec.Process p, String where) {
-        if (p.terminal()) {
-            throw invalid(where + ".terminal: a terminal is not supported yet; set it to false");
+        if (p.consoleSize() != null && (p.consoleSize().height() < 0 || p.consoleSize().width() < 0
+                || p.consoleSize().height() > 65535 || p.consoleSize().width() > 65535)) {
+            throw invalid(where + ".consoleSize: height and width must be 0 to 65535");
         }
         if (p.args().isEmpty() || p.args().getFirst().isEmpty()) {
             throw invalid(where + ".args: must name the program to run");

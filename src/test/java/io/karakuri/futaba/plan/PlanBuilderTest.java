@@ -64,6 +64,7 @@ class PlanBuilderTest {
     Map<String, Object> config;
     Map<String, Integer> joinFds = new LinkedHashMap<>();
     int fifoFd = 12;
+    int consoleFd = -1;
     int preserveFds;
     int lastCap = 40;
     CgroupMountLayout cgroups = V2;
@@ -79,7 +80,7 @@ class PlanBuilderTest {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
         return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
-                joinFds, preserveFds, lastCap, cgroups, warnings::add));
+                consoleFd, joinFds, preserveFds, lastCap, cgroups, warnings::add));
     }
 
     /** The op types in order, a run of one type shown once with its count: "MOUNT*7". */
@@ -471,7 +472,7 @@ class PlanBuilderTest {
 
     private Plan buildExec(Map<String, Integer> joins) {
         Spec spec = Configs.read(config);
-        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, joins, 0, 40,
+        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, joins, 0, 40,
                 warnings::add));
     }
 
