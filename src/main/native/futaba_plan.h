@@ -120,14 +120,18 @@ enum ftb_op {
      * the console socket as runc does (SCM_RIGHTS, the slave's path as the payload), and makes the slave
      * this process's controlling terminal and stdin, stdout and stderr, owned by uid:gid. */
     FTB_OP_TERMINAL = 27,
+    /* ints: fd. Reports SYNC (the parent now writes the new user namespace's id maps), then waits for
+     * the go-ahead byte on fd and closes it, as FTB_OP_WAIT_GO does. */
+    FTB_OP_SYNC = 28,
 };
 
-#define FTB_OP_MAX FTB_OP_TERMINAL
+#define FTB_OP_MAX FTB_OP_SYNC
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */
     FTB_STATUS_ERROR = 2, /* op (index in the plan; -1: the exec of futaba-init) failed with err (errno) */
     FTB_STATUS_PID = 3,   /* FTB_OP_FORK made the container process: pid */
+    FTB_STATUS_SYNC = 4,  /* FTB_OP_SYNC waits for the parent (op: its index) */
 };
 
 /* Error "errno" values for failures that have no errno of their own. */

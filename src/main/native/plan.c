@@ -37,6 +37,7 @@ static const struct {
     [FTB_OP_EXEC] = {3, 3, 1, -1},
     [FTB_OP_WRITE] = {0, 0, 2, 2},
     [FTB_OP_TERMINAL] = {5, 5, 0, 0},
+    [FTB_OP_SYNC] = {1, 1, 0, 0},
 };
 
 int plan_read_op(const unsigned char *p, const unsigned char *end, struct op_view *v, uint32_t *length)

@@ -15,7 +15,9 @@ import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.ProcFs;
 import io.karakuri.linux.Syscalls;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -123,6 +125,11 @@ final class ContainerCreate {
             if (spec.process().oomScoreAdj() != null) {
                 writeProc(process.pid(), "oom_score_adj", spec.process().oomScoreAdj().toString());
             }
+            if (!spec.linux().uidMappings().isEmpty()) { // a new user namespace, made by the process itself
+                process.awaitSync();
+                writeProc(process.clonePid(), "uid_map", idMap(spec.linux().uidMappings()));
+                writeProc(process.clonePid(), "gid_map", idMap(spec.linux().gidMappings()));
+            }
             Trace.step("process placed in its cgroup");
             process.go();
             process.awaitReady();
@@ -197,11 +204,20 @@ final class ContainerCreate {
 
     private static void writeProc(int pid, String file, String value) {
         Path path = Path.of("/proc", Integer.toString(pid), file);
-        try {
-            Files.writeString(path, value);
+        try (FileOutputStream out = new FileOutputStream(path.toFile())) {
+            out.write(value.getBytes(StandardCharsets.US_ASCII)); // one write(2), as the kernel wants
         } catch (IOException e) {
             throw new FutabaException("cannot write " + value + " to " + path + ": " + IoErrors.reason(e), e);
         }
+    }
+
+    /** An id map as /proc/PID/uid_map takes it: one "inside outside count" line each, in one write. */
+    private static String idMap(List<Spec.IdMapping> mappings) {
+        StringBuilder sb = new StringBuilder();
+        for (Spec.IdMapping m : mappings) {
+            sb.append(m.containerID()).append(' ').append(m.hostID()).append(' ').append(m.size()).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Written whole or not at all, as runc does: readers never see a partial pid. */

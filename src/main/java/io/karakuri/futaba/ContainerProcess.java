@@ -17,6 +17,7 @@ final class ContainerProcess {
     private static final int STATUS_READY = 1;
     private static final int STATUS_ERROR = 2;
     private static final int STATUS_PID = 3;
+    private static final int STATUS_SYNC = 4;
     private static final int NOT_FOUND_IN_PATH = 100000;
 
     private final Syscalls sys;
@@ -53,6 +54,25 @@ final class ContainerProcess {
         sys.write(goFd, new byte[] {'g'});
         sys.close(goFd);
         goFd = -1;
+    }
+
+    /** Waits until the child has made its user namespace and waits for its id maps (FTB_OP_SYNC). */
+    void awaitSync() {
+        int[] record = readStatus();
+        if (record == null) {
+            throw new FutabaException("the container process exited during setup" + exitText());
+        }
+        if (record[0] == STATUS_ERROR) {
+            throw new FutabaException(errorText(record[1], record[2]));
+        }
+        if (record[0] != STATUS_SYNC) {
+            throw new FutabaException("unexpected status record " + record[0] + " from the container process");
+        }
+    }
+
+    /** The process that made the user namespace: its maps are written at /proc/PID. */
+    int clonePid() {
+        return clonePid;
     }
 
     /** Waits until the child has run its whole plan and is waiting for start; fails with its error. */

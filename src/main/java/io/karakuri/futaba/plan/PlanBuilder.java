@@ -70,6 +70,8 @@ public final class PlanBuilder {
     private final Inputs in;
     private final Spec spec;
     private final List<PlanOp> ops = new ArrayList<>();
+    /** In a user namespace device nodes cannot be made: the host's are bind-mounted instead. */
+    private boolean userns;
 
     private PlanBuilder(Inputs in) {
         this.in = in;
@@ -81,20 +83,29 @@ public final class PlanBuilder {
     }
 
     private Plan build() {
-        long cloneFlags = 0;
-        boolean newCgroupNs = false;
+        boolean newUser = false;
+        boolean joinUser = false;
         boolean joinPid = false;
         boolean mountNs = false;
+        long newFlags = 0; // every new namespace but the user one
         for (Spec.Namespace ns : spec.linux().namespaces()) {
             mountNs |= ns.type().equals("mount");
             if (ns.path() != null) {
                 joinPid |= ns.type().equals("pid");
-            } else if (ns.type().equals("cgroup")) {
-                newCgroupNs = true; // unshared after the go-ahead: its root is the cgroup it is in then
+                joinUser |= ns.type().equals("user");
+            } else if (ns.type().equals("user")) {
+                newUser = true;
             } else {
-                cloneFlags |= Namespaces.flag(ns.type());
+                newFlags |= Namespaces.flag(ns.type());
             }
         }
+        userns = newUser || joinUser;
+        boolean newCgroupNs = (newFlags & Namespaces.CLONE_NEWCGROUP) != 0;
+        // Without a user namespace, clone() makes the new namespaces, but the cgroup one: that is unshared
+        // after the process is placed in its cgroup, so that the cgroup is its root. With one, every other
+        // namespace is unshared after it, so that it owns them; the pid one then takes effect in a fork.
+        long cloneFlags = userns ? 0 : newFlags & ~Namespaces.CLONE_NEWCGROUP;
+        long unshareFlags = userns ? newFlags : newFlags & Namespaces.CLONE_NEWCGROUP;
 
         TreeSet<Integer> keep = new TreeSet<>(List.of(in.syncFd(), in.statusFd()));
         if (in.fifoFd() >= 0) {
@@ -109,24 +120,25 @@ public final class PlanBuilder {
         }
         ops.add(PlanOp.of(Type.CLOSE_FDS, "closing inherited file descriptors",
                 keep.stream().mapToLong(Integer::longValue).toArray()));
-        ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
-
-        // The mount namespace is joined last: entering it changes the root the other paths resolve in.
-        for (Spec.Namespace ns : spec.linux().namespaces()) {
-            if (ns.path() != null && !ns.type().equals("mount")) {
-                join(ns);
+        if (newUser) {
+            // the namespaces to join belong to the host's user namespace: joined while still in it
+            joinAll();
+            ops.add(PlanOp.of(Type.UNSHARE, "unsharing the user namespace", new long[] {Namespaces.CLONE_NEWUSER}));
+            ops.add(PlanOp.of(Type.SYNC, "waiting for the user namespace's id maps", new long[] {in.syncFd()}));
+            // root of the new namespace: mounts made from now on are owned by an id it maps
+            ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
+        } else {
+            ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
+            joinAll();
+            if (joinUser) {
+                ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
             }
         }
-        for (Spec.Namespace ns : spec.linux().namespaces()) {
-            if (ns.path() != null && ns.type().equals("mount")) {
-                join(ns);
-            }
+        if (unshareFlags != 0) {
+            ops.add(PlanOp.of(Type.UNSHARE, "unsharing the container's namespaces", new long[] {unshareFlags}));
         }
-        if (newCgroupNs) {
-            ops.add(PlanOp.of(Type.UNSHARE, "unsharing the cgroup namespace", new long[] {Namespaces.CLONE_NEWCGROUP}));
-        }
-        if (joinPid) {
-            ops.add(PlanOp.of(Type.FORK, "forking into the joined pid namespace"));
+        if (joinPid || (userns && (newFlags & Namespaces.CLONE_NEWPID) != 0)) {
+            ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
         }
 
         Spec.Process process = spec.process();
@@ -197,13 +209,20 @@ public final class PlanBuilder {
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 
-    private void join(Spec.Namespace ns) {
-        Integer fd = in.joinFds().get(ns.type());
-        if (fd == null) {
-            throw new IllegalStateException("no open fd for the " + ns.type() + " namespace " + ns.path());
+    /** SETNS for each namespace the config joins, in JOIN_ORDER. */
+    private void joinAll() {
+        for (String type : JOIN_ORDER) {
+            for (Spec.Namespace ns : spec.linux().namespaces()) {
+                if (ns.path() != null && ns.type().equals(type)) {
+                    Integer fd = in.joinFds().get(type);
+                    if (fd == null) {
+                        throw new IllegalStateException("no open fd for the " + type + " namespace " + ns.path());
+                    }
+                    ops.add(PlanOp.of(Type.SETNS, "join the " + type + " namespace " + ns.path(),
+                            new long[] {fd, Namespaces.flag(type)}));
+                }
+            }
         }
-        ops.add(PlanOp.of(Type.SETNS, "join the " + ns.type() + " namespace " + ns.path(),
-                new long[] {fd, Namespaces.flag(ns.type())}));
     }
 
     private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs) {
@@ -226,6 +245,11 @@ public final class PlanBuilder {
             }
         }
         for (Spec.Device d : spec.linux().devices()) {
+            String path = SpecValidator.cleanContainerPath(d.path(), "linux.devices");
+            if (userns) {
+                bindDevice(path);
+                continue;
+            }
             long type = switch (d.type()) {
                 case "b" -> S_IFBLK;
                 case "p" -> S_IFIFO;
@@ -233,11 +257,14 @@ public final class PlanBuilder {
             };
             long mode = type | (d.fileMode() == null ? 0666 : d.fileMode());
             long dev = d.type().equals("p") ? 0 : makedev(d.major(), d.minor());
-            ops.add(PlanOp.of(Type.MKNOD, "create device " + d.path(), new long[] {mode, dev, d.uid(), d.gid()},
-                    SpecValidator.cleanContainerPath(d.path(), "linux.devices")));
+            ops.add(PlanOp.of(Type.MKNOD, "create device " + d.path(), new long[] {mode, dev, d.uid(), d.gid()}, path));
         }
         if (!devFromHost) {
             for (Object[] d : DEFAULT_DEVICES) {
+                if (userns) {
+                    bindDevice((String) d[0]);
+                    continue;
+                }
                 long major = (Integer) d[1];
                 long minor = (Integer) d[2];
                 ops.add(PlanOp.of(Type.MKNOD, "create device " + d[0],
@@ -269,6 +296,12 @@ public final class PlanBuilder {
         if (spec.root().readonly()) {
             ops.add(PlanOp.of(Type.ROOT_READONLY, "make the root file system read-only"));
         }
+    }
+
+    /** The host's device node at the same path, bind-mounted (on an empty file the mount creates). */
+    private void bindDevice(String path) {
+        ops.add(PlanOp.of(Type.MOUNT, "bind mount the host's " + path, new long[] {MS_BIND, 0, 0, 1},
+                path, path, "", ""));
     }
 
     private void bindMount(Spec.Mount m, String dest, MountOptions o) {

@@ -37,7 +37,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         CHDIR(24),
         EXEC(25),
         WRITE(26),
-        TERMINAL(27);
+        TERMINAL(27),
+        SYNC(28);
 
         public final int code;
 

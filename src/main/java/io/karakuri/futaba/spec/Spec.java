@@ -57,7 +57,12 @@ public record Spec(
             List<String> readonlyPaths,
             String rootfsPropagation,
             Map<String, String> sysctl,
-            List<Device> devices) {}
+            List<Device> devices,
+            List<IdMapping> uidMappings,
+            List<IdMapping> gidMappings) {}
+
+    /** size ids from containerID on, in a user namespace, are hostID on outside it. */
+    public record IdMapping(long containerID, long hostID, long size) {}
 
     /** A device node to make in the container: type c, b, u (unbuffered c) or p (fifo). */
     public record Device(String path, String type, long major, long minor, Long fileMode, long uid, long gid) {}

@@ -90,9 +90,10 @@ public final class SpecReader {
 
     private static Spec.Linux linux(JsonObject l, List<String> unsupported) {
         if (l == null) {
-            return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null, Map.of(), List.of());
+            return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null, Map.of(), List.of(),
+                    List.of(), List.of());
         }
-        for (String member : List.of("uidMappings", "gidMappings", "timeOffsets", "seccomp",
+        for (String member : List.of("timeOffsets", "seccomp",
                 "intelRdt", "personality", "memoryPolicy", "netDevices")) {
             if (l.has(member) && !empty(l, member)) {
                 unsupported.add("linux." + member);
@@ -108,7 +109,13 @@ public final class SpecReader {
                 l.stringMap("sysctl"),
                 l.objects("devices", (o, i) -> new Spec.Device(o.requiredString("path"), o.requiredString("type"),
                         o.integer("major", 0), o.integer("minor", 0), o.integer("fileMode"), o.integer("uid", 0),
-                        o.integer("gid", 0))));
+                        o.integer("gid", 0))),
+                l.objects("uidMappings", SpecReader::idMapping),
+                l.objects("gidMappings", SpecReader::idMapping));
+    }
+
+    private static Spec.IdMapping idMapping(JsonObject o, int index) {
+        return new Spec.IdMapping(o.integer("containerID", -1), o.integer("hostID", -1), o.integer("size", 0));
     }
 
     /** An empty array (uidMappings: []) or an empty object (sysctl: {}): it asks for nothing. */

@@ -159,8 +159,8 @@ public final class SpecValidator {
             if (!seen.add(ns.type())) {
                 throw invalid("linux.namespaces: the " + ns.type() + " namespace is listed twice");
             }
-            if (ns.type().equals("user") || ns.type().equals("time")) {
-                throw invalid("linux.namespaces: " + ns.type() + " namespaces are not supported yet");
+            if (ns.type().equals("time")) {
+                throw invalid("linux.namespaces: time namespaces are not supported yet");
             }
             if (ns.path() != null && !ns.path().startsWith("/")) {
                 throw invalid("linux.namespaces: the " + ns.type() + " namespace path must be absolute");
@@ -171,6 +171,21 @@ public final class SpecValidator {
         if ((spec.hostname() != null && !spec.hostname().isEmpty()
                 || spec.domainname() != null && !spec.domainname().isEmpty()) && !newUts) {
             throw invalid("hostname: setting a host or domain name needs a new uts namespace");
+        }
+        boolean newUser = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("user") && n.path() == null);
+        List<Spec.IdMapping> uids = spec.linux().uidMappings();
+        List<Spec.IdMapping> gids = spec.linux().gidMappings();
+        if (newUser && (uids.isEmpty() || gids.isEmpty())) {
+            throw invalid("linux.uidMappings and linux.gidMappings: a new user namespace needs both");
+        }
+        if (!newUser && (!uids.isEmpty() || !gids.isEmpty())) {
+            throw invalid("linux.uidMappings: id mappings need a new user namespace ({\"type\": \"user\"})");
+        }
+        for (Spec.IdMapping m : uids) {
+            validateMapping(m, "linux.uidMappings");
+        }
+        for (Spec.IdMapping m : gids) {
+            validateMapping(m, "linux.gidMappings");
         }
         if (!mountNamespace && !spec.mounts().isEmpty()) {
             throw invalid("mounts: mounts need a mount namespace (add {\"type\": \"mount\"} to linux.namespaces)");
@@ -184,6 +199,14 @@ public final class SpecValidator {
         }
         if (!mountNamespace && spec.root().readonly()) {
             throw invalid("root.readonly: a read-only root needs a mount namespace");
+        }
+    }
+
+    private static void validateMapping(Spec.IdMapping m, String where) {
+        if (m.containerID() < 0 || m.hostID() < 0 || m.size() <= 0 || m.containerID() + m.size() > 0xFFFFFFFFL
+                || m.hostID() + m.size() > 0xFFFFFFFFL) {
+            throw invalid(where + ": invalid mapping " + m.containerID() + " -> " + m.hostID() + " (size " + m.size()
+                    + "): ids are 0 to 4294967294 and size at least 1");
         }
     }
 

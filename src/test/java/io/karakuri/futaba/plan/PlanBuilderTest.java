@@ -502,4 +502,23 @@ class PlanBuilderTest {
     void execWithoutAPidNamespaceToJoinDoesNotFork() {
         assertEquals(List.of(), ops(buildExec(Map.of("network", 20)), Type.FORK));
     }
+
+    @Test
+    void aNewUserNamespaceIsMadeFirstAndOwnsTheOthers() {
+        list(config, "namespaces", "linux").add(json("type", "user"));
+        object(config, "linux").put("uidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+        object(config, "linux").put("gidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+
+        Plan plan = build();
+
+        assertEquals(0, plan.cloneFlags(), "every namespace is unshared, after the user one");
+        List<Type> head = plan.ops().subList(0, 6).stream().map(PlanOp::type).toList();
+        assertEquals(List.of(Type.CLOSE_FDS, Type.UNSHARE, Type.SYNC, Type.USER, Type.UNSHARE, Type.FORK), head);
+        assertEquals(io.karakuri.linux.Namespaces.CLONE_NEWUSER, plan.ops().get(1).ints()[0]);
+        long others = plan.ops().get(4).ints()[0];
+        assertEquals(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP, others);
+        assertEquals(List.of(), ops(plan, Type.MKNOD), "no device nodes in a user namespace");
+        assertTrue(ops(plan, Type.MOUNT).stream().anyMatch(op -> op.strs().equals(List.of("/dev/null", "/dev/null", "", ""))
+                && (op.ints()[0] & MS_BIND) != 0), "the host's /dev/null is bind-mounted instead");
+    }
 }

@@ -94,8 +94,15 @@ class SpecValidatorTest {
                         "linux.namespaces: unknown namespace type \"foo\""),
                 invalid("duplicate namespace", c -> list(c, "namespaces", "linux").add(json("type", "pid")),
                         "linux.namespaces: the pid namespace is listed twice"),
-                invalid("user namespace", c -> list(c, "namespaces", "linux").add(json("type", "user")),
-                        "linux.namespaces: user namespaces are not supported yet"),
+                invalid("a user namespace without id mappings", c -> list(c, "namespaces", "linux").add(json("type", "user")),
+                        "a new user namespace needs both"),
+                invalid("id mappings without a user namespace", c -> linux(c).put("uidMappings",
+                        List.of(json("containerID", 0, "hostID", 1000, "size", 1))), "id mappings need a new user namespace"),
+                invalid("a mapping of size 0", c -> {
+                    list(c, "namespaces", "linux").add(json("type", "user"));
+                    linux(c).put("uidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 0)));
+                    linux(c).put("gidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 1)));
+                }, "linux.uidMappings: invalid mapping 0 -> 1000 (size 0)"),
                 invalid("time namespace", c -> list(c, "namespaces", "linux").add(json("type", "time")),
                         "linux.namespaces: time namespaces are not supported yet"),
                 invalid("relative namespace path", c -> namespaces(c, "uts", "mount", "network=proc/1/ns/net"),
