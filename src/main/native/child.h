@@ -32,6 +32,8 @@ int op_no_new_privs(void);
 int op_chdir(const struct op_view *v);
 int op_write(const struct op_view *v);
 int op_terminal(const struct op_view *v);
+/* Loads count classic BPF instructions (struct sock_filter, one per int64) as a seccomp filter. */
+int load_seccomp(long flags, const int64_t *insns, long count);
 /* Returns only on failure. */
 int op_exec(struct child *c, const struct op_view *v);
 

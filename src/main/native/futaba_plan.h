@@ -107,11 +107,13 @@ enum ftb_op {
     FTB_OP_NO_NEW_PRIVS = 23,
     /* strs: directory (after pivot_root). */
     FTB_OP_CHDIR = 24,
-    /* ints: exec fifo fd (the read end, opened non-blocking; -1: none), argument count, environment count.
+    /* ints: exec fifo fd (the read end, opened non-blocking; -1: none), argument count, environment count,
+     *       then optionally a seccomp filter to load last: its flags and its instructions (struct
+     *       sock_filter, one per int).
      * strs: argv..., envp...
      * Finds argv[0] on the environment's PATH, reports READY, then (with a fifo) waits until `start`
-     * writes a byte into the fifo, and execve()s. Last op. The process holds the fifo itself, never a
-     * directory of the host's. */
+     * writes a byte into the fifo, loads the seccomp filter, and execve()s. Last op. The process holds
+     * the fifo itself, never a directory of the host's. */
     FTB_OP_EXEC = 25,
     /* strs: path (after pivot_root), value. Writes value into the existing file path: a sysctl. */
     FTB_OP_WRITE = 26,
@@ -123,9 +125,12 @@ enum ftb_op {
     /* ints: fd. Reports SYNC (the parent now writes the new user namespace's id maps), then waits for
      * the go-ahead byte on fd and closes it, as FTB_OP_WAIT_GO does. */
     FTB_OP_SYNC = 28,
+    /* ints: flags, instructions (struct sock_filter, one per int). Loads a seccomp filter now: for a
+     * process without no_new_privs, while it still has CAP_SYS_ADMIN. */
+    FTB_OP_SECCOMP = 29,
 };
 
-#define FTB_OP_MAX FTB_OP_SYNC
+#define FTB_OP_MAX FTB_OP_SECCOMP
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */

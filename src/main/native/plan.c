@@ -34,10 +34,11 @@ static const struct {
     [FTB_OP_CAPS] = {5, 5, 0, 0},
     [FTB_OP_NO_NEW_PRIVS] = {0, 0, 0, 0},
     [FTB_OP_CHDIR] = {0, 0, 1, 1},
-    [FTB_OP_EXEC] = {3, 3, 1, -1},
+    [FTB_OP_EXEC] = {3, 3 + 1 + 4096, 1, -1},
     [FTB_OP_WRITE] = {0, 0, 2, 2},
     [FTB_OP_TERMINAL] = {5, 5, 0, 0},
     [FTB_OP_SYNC] = {1, 1, 0, 0},
+    [FTB_OP_SECCOMP] = {2, 1 + 4096, 0, 0},
 };
 
 int plan_read_op(const unsigned char *p, const unsigned char *end, struct op_view *v, uint32_t *length)
@@ -78,8 +79,8 @@ static int shape_ok(const struct op_view *v)
         return 0;
     if (ns < shapes[v->type].min_strs || (shapes[v->type].max_strs >= 0 && ns > shapes[v->type].max_strs))
         return 0;
-    if (v->type == FTB_OP_EXEC) /* argc arguments, then envc environment entries */
-        return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == v->ints[1] + v->ints[2];
+    if (v->type == FTB_OP_EXEC) /* argc arguments, then envc environment entries; a filter of 1+ insns */
+        return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == v->ints[1] + v->ints[2] && ni != 4;
     return 1;
 }
 

@@ -82,6 +82,16 @@ int op_caps(const struct op_view *v)
     return 0;
 }
 
+int load_seccomp(long flags, const int64_t *insns, long count)
+{
+    /* an int64 holds one struct sock_filter as it lies in memory (code, jt, jf, k) */
+    struct {
+        unsigned short len;
+        const void *filter;
+    } prog = {(unsigned short)count, insns};
+    return (int)sys3(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, flags, &prog);
+}
+
 int op_no_new_privs(void)
 {
     return (int)sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -205,11 +215,18 @@ int op_exec(struct child *c, const struct op_view *v)
         long r = sys4(SYS_newfstatat, -100, file, &st, 0);
         if (r < 0)
             return (int)r;
+        if (!executable(file)) /* found now, at create time, rather than by execve() after start */
+            return -EACCES;
     }
 
     report(c, FTB_STATUS_READY, 0, 0, 0);
     if (fifo >= 0) {
         int r = wait_for_start(fifo);
+        if (r < 0)
+            return r;
+    }
+    if (v->int_count > 3) { /* the filter, last: only execve() itself must get through it */
+        int r = load_seccomp(v->ints[3], v->ints + 4, v->int_count - 4);
         if (r < 0)
             return r;
     }

@@ -4,6 +4,7 @@ import io.karakuri.futaba.cgroup.Cgroup;
 import io.karakuri.futaba.cgroup.CgroupHost;
 import io.karakuri.futaba.plan.Plan;
 import io.karakuri.futaba.plan.PlanBuilder;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecReader;
 import io.karakuri.futaba.spec.SpecValidator;
@@ -114,7 +115,7 @@ final class ContainerCreate {
             }
 
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
-                    console.childFd(), joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+                    console.childFd(), seccomp(spec, warnings), joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
@@ -158,6 +159,11 @@ final class ContainerCreate {
             store.remove(id);
             throw e;
         }
+    }
+
+    /** The config's seccomp filter compiled, or null. */
+    static SeccompCompiler.Filter seccomp(Spec spec, Consumer<String> warnings) {
+        return spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp(), warnings);
     }
 
     static Spec readSpec(Path bundle) {

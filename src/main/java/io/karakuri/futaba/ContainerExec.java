@@ -3,6 +3,7 @@ package io.karakuri.futaba;
 import io.karakuri.futaba.cgroup.Cgroup;
 import io.karakuri.futaba.plan.Plan;
 import io.karakuri.futaba.plan.PlanBuilder;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecValidator;
 import io.karakuri.futaba.state.ContainerState;
@@ -74,8 +75,11 @@ final class ContainerExec {
             fds.add(statusPipe[0]);
             fds.add(statusPipe[1]);
 
+            // the container's seccomp filter holds for every process of it, as with runc
+            SeccompCompiler.Filter seccomp = ContainerCreate.seccomp(
+                    ContainerCreate.readSpec(Path.of(state.bundle())), warnings);
             Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1],
-                    console.childFd(), joins,
+                    console.childFd(), seccomp, joins,
                     preserveFds, ContainerCreate.lastCap(), warnings));
             child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
             fds.remove((Integer) go[1]);

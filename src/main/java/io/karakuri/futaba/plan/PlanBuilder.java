@@ -11,6 +11,7 @@ import static io.karakuri.futaba.plan.MountOptions.MS_REMOUNT;
 
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.PlanOp.Type;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecValidator;
 import io.karakuri.linux.Namespaces;
@@ -36,6 +37,7 @@ public final class PlanBuilder {
      * @param statusFd the child's end of the status pipe
      * @param fifoFd the exec fifo's read end, opened non-blocking (-1: exec without waiting for start)
      * @param consoleFd the console socket, for a process with a terminal (-1: none)
+     * @param seccomp the compiled linux.seccomp, or null
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
@@ -48,6 +50,7 @@ public final class PlanBuilder {
             int statusFd,
             int fifoFd,
             int consoleFd,
+            SeccompCompiler.Filter seccomp,
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
@@ -156,7 +159,7 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
                     spec.domainname()));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd());
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
     }
 
@@ -170,6 +173,7 @@ public final class PlanBuilder {
             int syncFd,
             int statusFd,
             int consoleFd,
+            SeccompCompiler.Filter seccomp,
             Map<String, Integer> joins,
             int preserveFds,
             int lastCap,
@@ -205,7 +209,7 @@ public final class PlanBuilder {
         if (in.joins().containsKey("pid")) {
             ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd());
+        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 

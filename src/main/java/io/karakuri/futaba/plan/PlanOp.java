@@ -38,7 +38,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         EXEC(25),
         WRITE(26),
         TERMINAL(27),
-        SYNC(28);
+        SYNC(28),
+        SECCOMP(29);
 
         public final int code;
 

@@ -1,6 +1,7 @@
 package io.karakuri.futaba.plan;
 
 import io.karakuri.futaba.plan.PlanOp.Type;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.linux.Capability;
 import io.karakuri.linux.Rlimit;
@@ -30,7 +31,7 @@ final class ProcessOps {
      * Appends the steps; fifoFd (the exec fifo's read end) -1: exec at once, without waiting for `start`;
      * consoleFd: where the terminal's master goes, for a process with a terminal.
      */
-    void append(Spec.Process process, int fifoFd, int consoleFd) {
+    void append(Spec.Process process, int fifoFd, int consoleFd, SeccompCompiler.Filter seccomp) {
         if (process.terminal()) {
             long rows = process.consoleSize() == null ? 0 : process.consoleSize().height();
             long columns = process.consoleSize() == null ? 0 : process.consoleSize().width();
@@ -40,6 +41,13 @@ final class ProcessOps {
         for (Spec.Rlimit r : process.rlimits()) {
             ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
                     new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));
+        }
+        // Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: so it goes in before the process gives
+        // up its privileges (and must then let the rest of the setup through, as with runc). With it, the
+        // filter goes in last, after the exec fifo, right before execve().
+        boolean lateFilter = seccomp != null && process.noNewPrivileges();
+        if (seccomp != null && !lateFilter) {
+            ops.add(PlanOp.of(Type.SECCOMP, "load the seccomp filter", withFlags(seccomp)));
         }
         Spec.Capabilities caps = process.capabilities();
         if (caps != null) {
@@ -67,8 +75,23 @@ final class ProcessOps {
 
         List<String> exec = new ArrayList<>(process.args());
         exec.addAll(process.env());
-        ops.add(new PlanOp(Type.EXEC, new long[] {fifoFd, process.args().size(), process.env().size()},
-                exec, "exec \"" + process.args().getFirst() + "\""));
+        long[] ints = {fifoFd, process.args().size(), process.env().size()};
+        if (lateFilter) {
+            long[] filter = withFlags(seccomp);
+            long[] all = new long[3 + filter.length];
+            System.arraycopy(ints, 0, all, 0, 3);
+            System.arraycopy(filter, 0, all, 3, filter.length);
+            ints = all;
+        }
+        ops.add(new PlanOp(Type.EXEC, ints, exec, "exec \"" + process.args().getFirst() + "\""));
+    }
+
+    /** The filter as the C side takes it: its flags, then its instructions. */
+    private static long[] withFlags(SeccompCompiler.Filter filter) {
+        long[] ints = new long[1 + filter.instructions().length];
+        ints[0] = filter.flags();
+        System.arraycopy(filter.instructions(), 0, ints, 1, filter.instructions().length);
+        return ints;
     }
 
     private long mask(List<String> names) {

@@ -22,7 +22,16 @@ public final class Features {
         linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "uts"));
         linux.put("capabilities", Capability.all());
         linux.put("cgroup", cgroup);
-        linux.put("seccomp", Map.of("enabled", false));
+        Map<String, Object> seccomp = new LinkedHashMap<>();
+        seccomp.put("enabled", true);
+        seccomp.put("actions", List.of("SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+                "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"));
+        seccomp.put("operators", List.of("SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+                "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"));
+        seccomp.put("archs", List.of("SCMP_ARCH_AARCH64", "SCMP_ARCH_X32", "SCMP_ARCH_X86", "SCMP_ARCH_X86_64"));
+        seccomp.put("supportedFlags", List.of("SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+        linux.put("seccomp", seccomp);
         linux.put("apparmor", Map.of("enabled", false));
         linux.put("selinux", Map.of("enabled", false));
         linux.put("intelRdt", Map.of("enabled", false));

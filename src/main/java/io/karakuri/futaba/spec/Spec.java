@@ -59,7 +59,21 @@ public record Spec(
             Map<String, String> sysctl,
             List<Device> devices,
             List<IdMapping> uidMappings,
-            List<IdMapping> gidMappings) {}
+            List<IdMapping> gidMappings,
+            Seccomp seccomp) {}
+
+    /** linux.seccomp; defaultErrnoRet and errnoRet null: EPERM. */
+    public record Seccomp(
+            String defaultAction,
+            Long defaultErrnoRet,
+            List<String> architectures,
+            List<String> flags,
+            List<SyscallRule> syscalls) {}
+
+    public record SyscallRule(List<String> names, String action, Long errnoRet, List<SyscallArg> args) {}
+
+    /** A condition on argument index: op is SCMP_CMP_EQ and the like; valueTwo is MASKED_EQ's expected value. */
+    public record SyscallArg(int index, long value, long valueTwo, String op) {}
 
     /** size ids from containerID on, in a user namespace, are hostID on outside it. */
     public record IdMapping(long containerID, long hostID, long size) {}

@@ -91,9 +91,9 @@ public final class SpecReader {
     private static Spec.Linux linux(JsonObject l, List<String> unsupported) {
         if (l == null) {
             return new Spec.Linux(List.of(), Spec.Resources.NONE, null, List.of(), List.of(), null, Map.of(), List.of(),
-                    List.of(), List.of());
+                    List.of(), List.of(), null);
         }
-        for (String member : List.of("timeOffsets", "seccomp",
+        for (String member : List.of("timeOffsets",
                 "intelRdt", "personality", "memoryPolicy", "netDevices")) {
             if (l.has(member) && !empty(l, member)) {
                 unsupported.add("linux." + member);
@@ -111,7 +111,29 @@ public final class SpecReader {
                         o.integer("major", 0), o.integer("minor", 0), o.integer("fileMode"), o.integer("uid", 0),
                         o.integer("gid", 0))),
                 l.objects("uidMappings", SpecReader::idMapping),
-                l.objects("gidMappings", SpecReader::idMapping));
+                l.objects("gidMappings", SpecReader::idMapping),
+                seccomp(l.object("seccomp"), unsupported));
+    }
+
+    private static Spec.Seccomp seccomp(JsonObject s, List<String> unsupported) {
+        if (s == null) {
+            return null;
+        }
+        if (s.has("listenerPath") || s.has("listenerMetadata")) {
+            unsupported.add("linux.seccomp.listenerPath");
+        }
+        return new Spec.Seccomp(
+                s.string("defaultAction", ""),
+                s.integer("defaultErrnoRet"),
+                s.strings("architectures"),
+                s.strings("flags"),
+                s.objects("syscalls", (r, i) -> new Spec.SyscallRule(
+                        r.strings("names"),
+                        r.requiredString("action"),
+                        r.integer("errnoRet"),
+                        r.objects("args", (a, j) -> new Spec.SyscallArg(
+                                (int) a.integer("index", -1), a.integer("value", 0), a.integer("valueTwo", 0),
+                                a.requiredString("op"))))));
     }
 
     private static Spec.IdMapping idMapping(JsonObject o, int index) {

@@ -2,6 +2,7 @@ package io.karakuri.futaba.spec;
 
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.MountOptions;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.linux.Capability;
 import io.karakuri.linux.Namespaces;
 import io.karakuri.linux.Rlimit;
@@ -52,6 +53,9 @@ public final class SpecValidator {
             }
         }
         validateSysctl(spec);
+        if (spec.linux().seccomp() != null) {
+            SeccompCompiler.validate(spec.linux().seccomp());
+        }
         for (String path : spec.linux().maskedPaths()) {
             absolute(path, "linux.maskedPaths");
         }

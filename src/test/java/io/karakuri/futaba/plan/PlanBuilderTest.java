@@ -29,6 +29,7 @@ import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.CgroupMountLayout.Hierarchy;
 import io.karakuri.futaba.plan.PlanOp.Type;
 import io.karakuri.futaba.spec.Configs;
+import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.spec.SpecValidator;
 import java.io.IOException;
@@ -80,7 +81,11 @@ class PlanBuilderTest {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
         return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
-                consoleFd, joinFds, preserveFds, lastCap, cgroups, warnings::add));
+                consoleFd, seccomp(spec), joinFds, preserveFds, lastCap, cgroups, warnings::add));
+    }
+
+    private SeccompCompiler.Filter seccomp(Spec spec) {
+        return spec.linux().seccomp() == null ? null : SeccompCompiler.compile(spec.linux().seccomp(), warnings::add);
     }
 
     /** The op types in order, a run of one type shown once with its count: "MOUNT*7". */
@@ -468,11 +473,49 @@ class PlanBuilderTest {
         assertEquals("start futaba-init", plan.describe(-1));
     }
 
+    private void denyMkdir() {
+        object(config, "linux").put("seccomp", json("defaultAction", "SCMP_ACT_ALLOW",
+                "syscalls", List.of(json("names", List.of("mkdir"), "action", "SCMP_ACT_ERRNO"))));
+    }
+
+    @Test
+    void withNoNewPrivilegesTheSeccompFilterRidesOnTheExecOpAfterItsFlags() {
+        denyMkdir();
+
+        Plan plan = build();
+
+        assertEquals(List.of(), ops(plan, Type.SECCOMP));
+        long[] exec = plan.ops().getLast().ints();
+        assertTrue(exec.length > 5, "the filter follows fifo, argc and envc");
+        assertEquals(0, exec[3], "no filter flags");
+        assertEquals(3 + 1 + SeccompCompiler.compile(Configs.read(config).linux().seccomp(), w -> { })
+                .instructions().length, exec.length);
+    }
+
+    @Test
+    void withoutNoNewPrivilegesTheSeccompFilterIsLoadedBeforeTheCapabilitiesAreDropped() {
+        denyMkdir();
+        object(config, "process").put("noNewPrivileges", false);
+
+        Plan plan = build();
+
+        String outline = outline(plan);
+        assertTrue(outline.endsWith("RLIMIT SECCOMP CAP_BOUNDING USER CAPS CHDIR EXEC"), outline);
+        assertEquals(3, plan.ops().getLast().ints().length, "exec carries no filter");
+    }
+
+    @Test
+    void execTakesTheContainersSeccompFilter() {
+        denyMkdir();
+
+        assertTrue(buildExec(Map.of()).ops().getLast().ints().length > 5);
+    }
+
     // ---- exec: a process that joins a running container ----
 
     private Plan buildExec(Map<String, Integer> joins) {
         Spec spec = Configs.read(config);
-        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, joins, 0, 40,
+        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins, 0, 40,
                 warnings::add));
     }
 

@@ -113,13 +113,12 @@ class SpecReaderTest {
         config.put("hooks", json("prestart", List.of()));
         Configs.object(config, "process").put("apparmorProfile", "docker-default");
         Configs.object(config, "process", "user").put("umask", 18);
-        Configs.object(config, "linux").put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO"));
         Configs.object(config, "linux").put("timeOffsets", json("monotonic", json("secs", 1)));
         Configs.object(config, "linux", "resources").put("memory", json("limit", 1, "swappiness", 0));
         Configs.object(config, "linux", "resources").put("unified", json("memory.high", "1G"));
 
         assertEquals(List.of("hooks", "process.apparmorProfile", "process.user.umask", "linux.timeOffsets",
-                "linux.seccomp", "linux.resources.unified", "linux.resources.memory.swappiness"),
+                "linux.resources.unified", "linux.resources.memory.swappiness"),
                 Configs.read(config).unsupported());
     }
 

@@ -168,12 +168,16 @@ class SpecValidatorTest {
                         "linux.resources.devices: unknown device type \"x\""),
                 invalid("bad device access", c -> list(c, "devices", "linux", "resources").add(json("access", "rx")),
                         "access must be made of r, w and m, found \"rx\""),
-                invalid("linux.seccomp", c -> linux(c).put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO")),
-                        "futaba does not support linux.seccomp yet"),
-                invalid("hooks and a seccomp profile", c -> {
+                invalid("linux.timeOffsets", c -> linux(c).put("timeOffsets", json("monotonic", json("secs", 1))),
+                        "futaba does not support linux.timeOffsets yet"),
+                invalid("hooks and time offsets", c -> {
                     c.put("hooks", json("prestart", List.of(json("path", "/bin/true"))));
-                    linux(c).put("seccomp", json("defaultAction", "SCMP_ACT_ERRNO"));
-                }, "futaba does not support hooks, linux.seccomp yet"),
+                    linux(c).put("timeOffsets", json("monotonic", json("secs", 1)));
+                }, "futaba does not support hooks, linux.timeOffsets yet"),
+                invalid("a seccomp rule with an unknown action", c -> linux(c).put("seccomp", json(
+                        "defaultAction", "SCMP_ACT_ALLOW",
+                        "syscalls", List.of(json("names", List.of("mkdir"), "action", "SCMP_ACT_EXPLODE")))),
+                        "linux.seccomp.syscalls [mkdir]: unknown action \"SCMP_ACT_EXPLODE\""),
                 invalid("a sysctl of the host's", c -> linux(c).put("sysctl", json("kernel.panic", "1")),
                         "linux.sysctl: kernel.panic is not namespaced: a container may not set it"),
                 invalid("a net sysctl without a network namespace of its own", c -> {
