@@ -67,7 +67,8 @@ enum ftb_op {
     /* strs: rootfs (host path). Bind-mounts the root file system onto itself and makes it the base
      * of every later container path. */
     FTB_OP_ROOTFS = 7,
-    /* ints: flags, propagation, remount flags, kind (0 directory, 1 file).
+    /* ints: flags, propagation, remount flags, kind (0 directory, 1 file, 2 directory whose contents are
+     *       copied into the new mount: tmpcopyup).
      * strs: source, destination (container path), fstype, data.
      * A bind mount (MS_BIND in flags) is followed by a MS_REMOUNT with the remount flags when they are
      * not zero; propagation, when not zero, is applied last. */
@@ -128,9 +129,11 @@ enum ftb_op {
     /* ints: flags, instructions (struct sock_filter, one per int). Loads a seccomp filter now: for a
      * process without no_new_privs, while it still has CAP_SYS_ADMIN. */
     FTB_OP_SECCOMP = 29,
+    /* ints: mask. umask(mask). */
+    FTB_OP_UMASK = 30,
 };
 
-#define FTB_OP_MAX FTB_OP_SECCOMP
+#define FTB_OP_MAX FTB_OP_UMASK
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */

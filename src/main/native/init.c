@@ -111,6 +111,7 @@ static int run_op(struct child *c, uint32_t index, const struct op_view *v)
     case FTB_OP_EXEC: return op_exec(c, v);
     case FTB_OP_WRITE: return op_write(v);
     case FTB_OP_TERMINAL: return op_terminal(v);
+    case FTB_OP_UMASK: sys1(SYS_umask, v->ints[0]); return 0;
     case FTB_OP_SECCOMP: return load_seccomp(v->ints[0], v->ints + 1, v->int_count - 1);
     case FTB_OP_SYNC:
         report(c, FTB_STATUS_SYNC, (int)index, 0, 0);

@@ -39,6 +39,7 @@ static const struct {
     [FTB_OP_TERMINAL] = {5, 5, 0, 0},
     [FTB_OP_SYNC] = {1, 1, 0, 0},
     [FTB_OP_SECCOMP] = {2, 1 + 4096, 0, 0},
+    [FTB_OP_UMASK] = {1, 1, 0, 0},
 };
 
 int plan_read_op(const unsigned char *p, const unsigned char *end, struct op_view *v, uint32_t *length)

@@ -200,6 +200,102 @@ int op_rootfs(struct child *c, const struct op_view *v)
     return 0;
 }
 
+struct dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+static int copy_entry(int from, int to, const char *name, const struct statx *st, int depth);
+
+/*
+ * Copies the tree under directory from into directory to (tmpcopyup): directories, files, symbolic
+ * links, device nodes and fifos, with their modes and owners, as runc's copy-up does.
+ */
+static int copy_tree(int from, int to, int depth)
+{
+    char buf[2048];
+    if (depth > 128)
+        return -ELOOP;
+    for (;;) {
+        long n = sys3(SYS_getdents64, from, buf, sizeof buf);
+        if (n <= 0)
+            return (int)n;
+        for (long off = 0; off < n;) {
+            const struct dirent64 *d = (const void *)(buf + off);
+            off += d->d_reclen;
+            const char *name = d->d_name;
+            if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+                continue;
+            struct statx st;
+            long r = sys5(SYS_statx, from, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st);
+            if (r == 0)
+                r = copy_entry(from, to, name, &st, depth);
+            if (r < 0)
+                return (int)r;
+        }
+    }
+}
+
+static int copy_file(int from, int to, const char *name)
+{
+    long in = sys4(SYS_openat, from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (in < 0)
+        return (int)in;
+    long out = sys4(SYS_openat, to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    long r = out;
+    while (r >= 0 && (r = sys4(SYS_sendfile, out, in, 0, 1L << 30)) > 0)
+        ;
+    sys1(SYS_close, in);
+    if (out >= 0)
+        sys1(SYS_close, out);
+    return (int)r;
+}
+
+static int copy_entry(int from, int to, const char *name, const struct statx *st, int depth)
+{
+    long r;
+    unsigned mode = st->stx_mode;
+    switch (mode & S_IFMT) {
+    case S_IFDIR: {
+        r = sys3(SYS_mkdirat, to, name, 0700);
+        if (r < 0)
+            return (int)r;
+        long sub_from = sys4(SYS_openat, from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        long sub_to = sys4(SYS_openat, to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+        r = sub_from < 0 ? sub_from : sub_to < 0 ? sub_to : copy_tree((int)sub_from, (int)sub_to, depth + 1);
+        if (sub_from >= 0)
+            sys1(SYS_close, sub_from);
+        if (sub_to >= 0)
+            sys1(SYS_close, sub_to);
+        break;
+    }
+    case S_IFREG:
+        r = copy_file(from, to, name);
+        break;
+    case S_IFLNK: {
+        char target[PATH_MAX];
+        r = sys4(SYS_readlinkat, from, name, target, sizeof target - 1);
+        if (r >= 0) {
+            target[r] = 0;
+            r = sys3(SYS_symlinkat, target, to, name);
+        }
+        break;
+    }
+    default: /* device nodes, fifos, sockets */
+        r = sys4(SYS_mknodat, to, name, mode,
+                 ((st->stx_rdev_major & 0xfffULL) << 8) | (st->stx_rdev_minor & 0xffULL)
+                     | ((st->stx_rdev_minor & ~0xffULL) << 12) | ((uint64_t)(st->stx_rdev_major & ~0xfffU) << 32));
+    }
+    if (r >= 0)
+        r = sys5(SYS_fchownat, to, name, st->stx_uid, st->stx_gid, AT_SYMLINK_NOFOLLOW);
+    if (r >= 0 && (mode & S_IFMT) != S_IFLNK)
+        r = sys4(SYS_fchmodat, to, name, mode & 07777, 0);
+    return r < 0 ? (int)r : 0;
+}
+
 int op_mount(struct child *c, const struct op_view *v)
 {
     long flags = v->ints[0], propagation = v->ints[1], remount = v->ints[2], kind = v->ints[3];
@@ -210,12 +306,32 @@ int op_mount(struct child *c, const struct op_view *v)
     if (fd < 0)
         return fd;
     fd_path(target, fd);
-    long r;
+    long r, below = -1;
+    if (kind == 2) { /* what is there now, to copy into the new mount */
+        below = sys4(SYS_openat, fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        if (below < 0) {
+            sys1(SYS_close, fd);
+            return (int)below;
+        }
+    }
     if (flags & MS_BIND)
         r = sys5(SYS_mount, source, target, NULL, MS_BIND | (flags & MS_REC), NULL);
-    else
-        r = sys5(SYS_mount, *source ? source : fstype, target, fstype, flags, *data ? data : NULL);
+    else /* a read-only copy-up mount is made read-only after the copy */
+        r = sys5(SYS_mount, *source ? source : fstype, target, fstype, below >= 0 ? flags & ~MS_RDONLY : flags,
+                 *data ? data : NULL);
     sys1(SYS_close, fd);
+    if (r == 0 && below >= 0) {
+        long above = open_in_root(c->rootfd, dest, O_RDONLY | O_DIRECTORY);
+        r = above < 0 ? above : copy_tree((int)below, (int)above, 0);
+        if (r == 0 && (flags & MS_RDONLY)) {
+            fd_path(target, (int)above);
+            r = sys5(SYS_mount, NULL, target, NULL, MS_REMOUNT | flags, *data ? data : NULL);
+        }
+        if (above >= 0)
+            sys1(SYS_close, above);
+    }
+    if (below >= 0)
+        sys1(SYS_close, below);
     if (r < 0)
         return (int)r;
 

@@ -41,13 +41,13 @@ public record ExecProcess(List<String> args, String cwd, List<String> env, Strin
                 if (uid < 0 || gid < 0) {
                     throw new NumberFormatException();
                 }
-                u = new Spec.User(uid, gid, u.additionalGids());
+                u = new Spec.User(uid, gid, u.additionalGids(), u.umask());
             } catch (NumberFormatException e) {
                 throw new FutabaException("--user takes UID[:GID] as numbers, not \"" + user + "\"");
             }
         }
         if (!additionalGids.isEmpty()) {
-            u = new Spec.User(u.uid(), u.gid(), additionalGids);
+            u = new Spec.User(u.uid(), u.gid(), additionalGids, u.umask());
         }
         Spec.Capabilities c = base.capabilities();
         if (!caps.isEmpty()) {

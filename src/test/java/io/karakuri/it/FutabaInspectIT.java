@@ -72,6 +72,17 @@ class FutabaInspectIT extends FutabaTestBase {
     }
 
     @Test
+    void sigkillStopsAPausedContainerAndOtherSignalsWaitForTheResume() {
+        futaba("pause", container).ok();
+        futaba("kill", "--all", container, "USR1").ok();
+        assertEquals("paused", status(), "a signal to all leaves a paused container paused");
+
+        futaba("kill", container, "KILL").ok();
+
+        eventually("the paused container dies of SIGKILL", () -> status().equals("stopped"));
+    }
+
+    @Test
     void psListsTheContainersProcesses() {
         futaba("exec", "--detach", container, "sleep", "100").ok();
         List<?> pids = (List<?>) Json.parse(futaba("ps", "--format", "json", container).ok().out());

@@ -54,6 +54,15 @@ class FutabaRunIT extends FutabaTestBase {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theUmaskIsTheConfigsElse022() {
+        assertEquals("0022\n", run(bundle().shell("umask")).ok().out());
+        Bundle b = bundle().shell("umask");
+        ((Map<String, Object>) b.section("process").get("user")).put("umask", 077);
+        assertEquals("0077\n", run(b).ok().out());
+    }
+
+    @Test
     void hostnameAndPidOneAreTheContainers() {
         Bundle b = bundle().shell("hostname; echo $$");
         b.config().put("hostname", "box");
@@ -169,6 +178,26 @@ class FutabaRunIT extends FutabaTestBase {
         String out = run(b).ok().out();
         assertEquals("from the host\none file\nread-only\n1\ntmpfs\ntmpfs\n", out);
         assertFalse(Files.exists(host.resolve("new")));
+    }
+
+    @Test
+    void aTmpcopyupTmpfsStartsWithACopyOfWhatWasThere() throws Exception {
+        Bundle b = bundle().shell("cat /etc/conf/a; readlink /etc/conf/link; cat /etc/conf/sub/b; "
+                + "stat -c '%a %u:%g' /etc/conf/a /etc/conf/sub; echo new > /etc/conf/c && echo written; "
+                + "grep ' /etc/conf ' /proc/self/mountinfo | cut -d' ' -f9");
+        Path conf = b.rootfs().resolve("etc/conf");
+        Files.createDirectories(conf.resolve("sub"));
+        Files.writeString(conf.resolve("a"), "file a\n");
+        Files.writeString(conf.resolve("sub/b"), "file b\n");
+        Files.createSymbolicLink(conf.resolve("link"), Path.of("a"));
+        Files.setPosixFilePermissions(conf.resolve("a"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Files.setAttribute(conf.resolve("sub"), "unix:uid", 1000);
+        b.mount(mount("/etc/conf", "tmpfs", "tmpfs", List.of("tmpcopyup", "nosuid")));
+
+        String out = run(b).ok().out();
+
+        assertEquals("file a\na\nfile b\n640 0:0\n755 1000:0\nwritten\ntmpfs\n", out);
+        assertFalse(Files.exists(conf.resolve("c")), "the write went to the tmpfs");
     }
 
     @Test

@@ -6,9 +6,11 @@ import java.util.Map;
 
 /**
  * A mount's option list, read as mount(8) and runc read it: flags, a propagation change, and the rest
- * as file-system data ("mode=755,size=65536k").
+ * as file-system data ("mode=755,size=65536k"); runc's extension "tmpcopyup" (a tmpfs starts with a
+ * copy of what was at its destination) is copyUp.
  */
-public record MountOptions(long flags, long propagation, String data) {
+public record MountOptions(long flags, long propagation, String data, boolean copyUp) {
+    public static final String TMPCOPYUP = "tmpcopyup";
     public static final long MS_RDONLY = 1;
     public static final long MS_NOSUID = 2;
     public static final long MS_NODEV = 4;
@@ -81,6 +83,7 @@ public record MountOptions(long flags, long propagation, String data) {
         long flags = 0;
         long propagation = 0;
         List<String> data = new ArrayList<>();
+        boolean copyUp = false;
         for (String option : options) {
             long[] f = FLAGS.get(option);
             Long p = PROPAGATION.get(option);
@@ -88,17 +91,20 @@ public record MountOptions(long flags, long propagation, String data) {
                 flags = (flags | f[0]) & ~f[1];
             } else if (p != null) {
                 propagation = p;
+            } else if (option.equals(TMPCOPYUP)) {
+                copyUp = true;
             } else if (!option.isEmpty()) {
                 data.add(option);
             }
         }
-        return new MountOptions(flags, propagation, String.join(",", data));
+        return new MountOptions(flags, propagation, String.join(",", data), copyUp);
     }
 
     /** Every option this class knows as a flag or a propagation (others are passed on as data). */
     public static List<String> names() {
         List<String> names = new ArrayList<>(FLAGS.keySet());
         names.addAll(PROPAGATION.keySet());
+        names.add(TMPCOPYUP);
         names.sort(null);
         return names;
     }

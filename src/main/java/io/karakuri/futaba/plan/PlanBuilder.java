@@ -244,7 +244,8 @@ public final class PlanBuilder {
                 bindMount(m, dest, o);
             } else {
                 String what = "mount " + (m.type().isEmpty() ? m.source() : m.type()) + " on " + dest;
-                ops.add(PlanOp.of(Type.MOUNT, what, new long[] {o.flags(), o.propagation(), 0, 0},
+                long kind = o.copyUp() && m.type().equals("tmpfs") ? 2 : 0;
+                ops.add(PlanOp.of(Type.MOUNT, what, new long[] {o.flags(), o.propagation(), 0, kind},
                         m.source(), dest, m.type(), o.data()));
             }
         }
@@ -259,7 +260,7 @@ public final class PlanBuilder {
                 case "p" -> S_IFIFO;
                 default -> S_IFCHR;
             };
-            long mode = type | (d.fileMode() == null ? 0666 : d.fileMode());
+            long mode = type | (d.fileMode() == null ? 0666 : d.fileMode() & 07777);
             long dev = d.type().equals("p") ? 0 : makedev(d.major(), d.minor());
             ops.add(PlanOp.of(Type.MKNOD, "create device " + d.path(), new long[] {mode, dev, d.uid(), d.gid()}, path));
         }

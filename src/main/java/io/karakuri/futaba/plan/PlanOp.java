@@ -39,7 +39,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         WRITE(26),
         TERMINAL(27),
         SYNC(28),
-        SECCOMP(29);
+        SECCOMP(29),
+        UMASK(30);
 
         public final int code;
 

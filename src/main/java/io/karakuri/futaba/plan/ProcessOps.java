@@ -70,6 +70,8 @@ final class ProcessOps {
         if (process.noNewPrivileges()) {
             ops.add(PlanOp.of(Type.NO_NEW_PRIVS, "set no_new_privs"));
         }
+        long umask = process.user().umask() == null ? 022 : process.user().umask();
+        ops.add(PlanOp.of(Type.UMASK, "set the umask to 0" + Long.toOctalString(umask), new long[] {umask}));
         ops.add(PlanOp.of(Type.CHDIR, "change to the working directory " + process.cwd(), new long[0],
                 process.cwd()));
 

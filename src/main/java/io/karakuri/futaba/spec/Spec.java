@@ -31,7 +31,12 @@ public record Spec(
             boolean noNewPrivileges,
             Long oomScoreAdj) {}
 
-    public record User(long uid, long gid, List<Long> additionalGids) {}
+    /** umask null: runc's default, 022. */
+    public record User(long uid, long gid, List<Long> additionalGids, Long umask) {
+        public User(long uid, long gid, List<Long> additionalGids) {
+            this(uid, gid, additionalGids, null);
+        }
+    }
 
     public record ConsoleSize(long height, long width) {}
 

@@ -57,9 +57,10 @@ public final class SpecReader {
         JsonObject u = p.object("user");
         Spec.User user = u == null
                 ? new Spec.User(0, 0, List.of())
-                : new Spec.User(u.integer("uid", 0), u.integer("gid", 0), u.integers("additionalGids"));
-        if (u != null && (u.has("umask") || u.has("username"))) {
-            unsupported.add("process.user." + (u.has("umask") ? "umask" : "username"));
+                : new Spec.User(u.integer("uid", 0), u.integer("gid", 0), u.integers("additionalGids"),
+                        u.has("umask") ? u.integer("umask", 0) : null);
+        if (u != null && u.has("username")) {
+            unsupported.add("process.user.username");
         }
         JsonObject c = p.object("capabilities");
         Spec.Capabilities caps = c == null ? null : new Spec.Capabilities(

@@ -48,8 +48,16 @@ public final class SpecValidator {
             if (!List.of("c", "b", "u", "p").contains(d.type())) {
                 throw invalid(where + ": unknown type \"" + d.type() + "\" (c, b, u or p)");
             }
-            if (d.fileMode() != null && (d.fileMode() < 0 || d.fileMode() > 07777)) {
-                throw invalid(where + ": fileMode must be permission bits (at most 07777)");
+            // podman writes the node's type bits into fileMode (020666 for a character device), runc takes it
+            long typeBits = d.fileMode() == null ? 0 : d.fileMode() & ~07777L;
+            long ownType = switch (d.type()) {
+                case "b" -> 0060000;
+                case "p" -> 0010000;
+                default -> 0020000;
+            };
+            if (typeBits != 0 && typeBits != ownType) {
+                throw invalid(where + ": fileMode must be permission bits (at most 07777), or those and the "
+                        + "type bits of a " + d.type() + " device (0" + Long.toOctalString(ownType) + ")");
             }
         }
         validateSysctl(spec);
@@ -94,6 +102,10 @@ public final class SpecValidator {
         }
         if (p.args().isEmpty() || p.args().getFirst().isEmpty()) {
             throw invalid(where + ".args: must name the program to run");
+        }
+        Long umask = p.user().umask();
+        if (umask != null && (umask < 0 || umask > 0777)) {
+            throw invalid(where + ".user.umask: must be 0 to 0777 (511), found " + umask);
         }
         if (!p.cwd().startsWith("/")) {
             throw invalid(where + ".cwd: must be an absolute path, found \"" + p.cwd() + "\"");

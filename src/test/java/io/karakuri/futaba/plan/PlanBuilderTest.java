@@ -139,7 +139,7 @@ class PlanBuilderTest {
         Plan plan = build();
 
         assertEquals("CLOSE_FDS WAIT_GO UNSHARE PROPAGATE ROOTFS MOUNT*7 MKNOD*6 SYMLINK*5 MKDIR PIVOT_ROOT "
-                + "READONLY*5 MASK*10 ROOT_READONLY HOSTNAME RLIMIT CAP_BOUNDING USER CAPS NO_NEW_PRIVS CHDIR EXEC",
+                + "READONLY*5 MASK*10 ROOT_READONLY HOSTNAME RLIMIT CAP_BOUNDING USER CAPS NO_NEW_PRIVS UMASK CHDIR EXEC",
                 outline(plan));
         assertEquals(STATUS_FD, plan.statusFd());
     }
@@ -212,6 +212,29 @@ class PlanBuilderTest {
                 "sysfs", ""), show(mountAt(plan, "/sys")));
         assertEquals(show(Type.PROPAGATE, ints(MS_REC | MS_PRIVATE), "/"), show(plan.ops().get(3)));
         assertEquals(show(Type.ROOTFS, ints(), rootfs.toString()), show(plan.ops().get(4)));
+    }
+
+    @Test
+    void aDeviceNodesModeMayCarryItsTypeBitsAsPodmanWritesThem() {
+        object(config, "linux").put("devices", List.of(
+                json("path", "/dev/fuse", "type", "c", "major", 10, "minor", 229, "fileMode", 0020600),
+                json("path", "/dev/loop0", "type", "b", "major", 7, "minor", 0, "fileMode", 0640)));
+
+        List<PlanOp> nodes = ops(build(), Type.MKNOD);
+
+        assertEquals(show(Type.MKNOD, ints(S_IFCHR | 0600, (10 << 8) | 229, 0, 0), "/dev/fuse"),
+                show(nodes.stream().filter(op -> op.strs().getFirst().equals("/dev/fuse")).findFirst().orElseThrow()));
+        assertEquals(show(Type.MKNOD, ints(0060640, 7 << 8, 0, 0), "/dev/loop0"),
+                show(nodes.stream().filter(op -> op.strs().getFirst().equals("/dev/loop0")).findFirst().orElseThrow()));
+    }
+
+    @Test
+    void tmpcopyupMakesACopyUpTmpfsMountAndIsNoFileSystemData() {
+        list(config, "mounts").add(json("destination", "/etc", "type", "tmpfs", "source", "tmpfs",
+                "options", List.of("tmpcopyup", "size=1m", "nodev")));
+
+        assertEquals(show(Type.MOUNT, ints(MS_NODEV, 0, 0, 2), "tmpfs", "/etc", "tmpfs", "size=1m"),
+                show(mountAt(build(), "/etc")));
     }
 
     @Test
@@ -290,7 +313,7 @@ class PlanBuilderTest {
 
         Plan plan = build();
 
-        assertEquals("CLOSE_FDS WAIT_GO CHROOT HOSTNAME RLIMIT CAP_BOUNDING USER CAPS NO_NEW_PRIVS CHDIR EXEC",
+        assertEquals("CLOSE_FDS WAIT_GO CHROOT HOSTNAME RLIMIT CAP_BOUNDING USER CAPS NO_NEW_PRIVS UMASK CHDIR EXEC",
                 outline(plan));
         assertEquals(show(Type.CHROOT, ints(), rootfs.toString()), show(only(plan, Type.CHROOT)));
         assertEquals(CLONE_NEWPID | CLONE_NEWUTS, plan.cloneFlags());
@@ -434,7 +457,7 @@ class PlanBuilderTest {
 
         String outline = outline(build());
 
-        assertTrue(outline.endsWith("ROOT_READONLY HOSTNAME RLIMIT USER CHDIR EXEC"), outline);
+        assertTrue(outline.endsWith("ROOT_READONLY HOSTNAME RLIMIT USER UMASK CHDIR EXEC"), outline);
     }
 
     @Test
@@ -445,6 +468,13 @@ class PlanBuilderTest {
 
         assertEquals(show(Type.USER, ints(1000, 100, 1, 10, 20)), show(user));
         assertEquals("switch to uid 1000, gid 100", user.what());
+    }
+
+    @Test
+    void theUmaskIsTheProcesssOrRuncsDefault() {
+        assertEquals(show(Type.UMASK, ints(022)), show(only(build(), Type.UMASK)));
+        object(config, "process", "user").put("umask", 077);
+        assertEquals(show(Type.UMASK, ints(077)), show(only(build(), Type.UMASK)));
     }
 
     @Test
@@ -500,7 +530,7 @@ class PlanBuilderTest {
         Plan plan = build();
 
         String outline = outline(plan);
-        assertTrue(outline.endsWith("RLIMIT SECCOMP CAP_BOUNDING USER CAPS CHDIR EXEC"), outline);
+        assertTrue(outline.endsWith("RLIMIT SECCOMP CAP_BOUNDING USER CAPS UMASK CHDIR EXEC"), outline);
         assertEquals(3, plan.ops().getLast().ints().length, "exec carries no filter");
     }
 

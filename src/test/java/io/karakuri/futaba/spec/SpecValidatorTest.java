@@ -186,6 +186,9 @@ class SpecValidatorTest {
                 }, "linux.sysctl: net.ipv4.ip_forward needs a new network namespace"),
                 invalid("a device of an unknown type", c -> linux(c).put("devices",
                         List.of(json("path", "/dev/x", "type", "z"))), "linux.devices /dev/x: unknown type \"z\""),
+                invalid("a device mode with another type's bits", c -> linux(c).put("devices",
+                        List.of(json("path", "/dev/x", "type", "c", "fileMode", 0060666))),
+                        "linux.devices /dev/x: fileMode must be permission bits"),
                 invalid("a device outside the root", c -> linux(c).put("devices",
                         List.of(json("path", "/../../x", "type", "c"))), "escapes the container's root"));
     }
