@@ -3,6 +3,8 @@ package io.karakuri.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,31 @@ public final class Launcher {
                 "-cp", System.getProperty("karakuri.jar"), "io.karakuri.Main"));
     }
 
+    /**
+     * A program file that starts role, for tools that take a runtime's path (containerd's --runc-binary,
+     * podman's --runtime): the installed launcher's link, or in a developer's build a script in dir that
+     * runs {@link #command}.
+     */
+    public static Path executable(String role, Path dir) {
+        String bin = System.getProperty("karakuri.launcher", "");
+        if (!bin.isEmpty()) {
+            return Path.of(bin, role);
+        }
+        StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+        for (String word : command(role)) {
+            script.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        script.append(" \"$@\"\n");
+        try {
+            Path file = Files.createDirectories(dir).resolve(role);
+            Files.writeString(file, script);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return file;
+        } catch (IOException e) {
+            throw new AssertionError("cannot write " + dir.resolve(role), e);
+        }
+    }
+
     public static Result run(String role, List<String> args) {
         return run(role, args, Map.of());
     }
@@ -60,6 +87,15 @@ public final class Launcher {
     }
 
     private static Result exec(List<String> cmd, Map<String, String> env) {
+        return runProgram(cmd, env, Duration.ofMinutes(2));
+    }
+
+    /**
+     * Runs any program (ctr, podman, script) to completion, for at most timeout, with its output through
+     * files and its standard input from /dev/null; a program still running then is killed and the call
+     * fails.
+     */
+    public static Result runProgram(List<String> cmd, Map<String, String> env, Duration timeout) {
         try {
             Path out = Files.createTempFile("karakuri-out", ".txt");
             Path err = Files.createTempFile("karakuri-err", ".txt");
@@ -68,9 +104,9 @@ public final class Launcher {
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().putAll(env);
                 Process p = pb.start();
-                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
-                    throw new AssertionError("timed out: " + cmd);
+                    throw new AssertionError("timed out after " + timeout.toSeconds() + " s: " + cmd);
                 }
                 return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
             } finally {
