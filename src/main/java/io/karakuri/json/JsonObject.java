@@ -188,6 +188,23 @@ public final class JsonObject {
         return out;
     }
 
+    /** An object whose members are objects (linux.resources.rdma), each read by reader; empty when absent. */
+    public <T> Map<String, T> objectMap(String name, BiFunction<JsonObject, String, T> reader) {
+        JsonObject o = object(name);
+        Map<String, T> out = new java.util.LinkedHashMap<>();
+        if (o == null) {
+            return out;
+        }
+        for (String key : o.members.keySet()) {
+            JsonObject member = o.object(key);
+            if (member == null) {
+                throw o.invalid(key, "expected an object, found null");
+            }
+            out.put(key, reader.apply(member, key));
+        }
+        return out;
+    }
+
     /** Fails for a member with the given name; for checks the typed reader makes itself. */
     public JsonException invalid(String name, String why) {
         return new JsonException(at(name) + ": " + why);

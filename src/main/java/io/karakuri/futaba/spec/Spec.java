@@ -89,16 +89,78 @@ public record Spec(
     /** type is the OCI name (pid, network, mount, ipc, uts, user, cgroup, time); path null = new. */
     public record Namespace(String type, String path) {}
 
-    public record Resources(Memory memory, Cpu cpu, Pids pids, List<DeviceRule> devices) {
-        public static final Resources NONE = new Resources(null, null, null, List.of());
+    public record Resources(
+            Memory memory,
+            Cpu cpu,
+            Pids pids,
+            List<DeviceRule> devices,
+            BlockIo blockIO,
+            List<HugepageLimit> hugepageLimits,
+            Network network,
+            Map<String, Rdma> rdma,
+            Map<String, String> unified) {
+        public static final Resources NONE = new Resources(null, null, null, List.of(), null, List.of(), null,
+                Map.of(), Map.of());
+
+        /** These resources without device rules: what `update` changes (as runc's, it leaves the rules be). */
+        public Resources withoutDevices() {
+            return new Resources(memory, cpu, pids, List.of(), blockIO, hugepageLimits, network, rdma, unified);
+        }
     }
 
-    /** Bytes; -1 is unlimited; null is not set. swap is memory plus swap, as runc reads it. */
-    public record Memory(Long limit, Long reservation, Long swap) {}
+    /**
+     * Bytes; -1 is unlimited; null (or 0) is not set. swap is memory plus swap, as runc reads it. kernel and
+     * kernelTCP are deprecated, accepted and ignored. swappiness -1 is not set.
+     */
+    public record Memory(
+            Long limit,
+            Long reservation,
+            Long swap,
+            Long kernel,
+            Long kernelTCP,
+            Long swappiness,
+            Boolean disableOOMKiller,
+            Boolean useHierarchy,
+            Boolean checkBeforeUpdate) {}
 
-    public record Cpu(Long shares, Long quota, Long period, String cpus, String mems) {}
+    /** Microseconds; quota and realtimeRuntime -1 are unlimited; idle 1 is SCHED_IDLE; null (or 0) is not set. */
+    public record Cpu(
+            Long shares,
+            Long quota,
+            Long burst,
+            Long period,
+            Long realtimeRuntime,
+            Long realtimePeriod,
+            String cpus,
+            String mems,
+            Long idle) {}
 
+    /** limit: -1 is unlimited, 0 is not set. */
     public record Pids(long limit) {}
+
+    /** linux.resources.blockIO: weights 10 to 1000; rates in bytes or operations per second. */
+    public record BlockIo(
+            Long weight,
+            Long leafWeight,
+            List<WeightDevice> weightDevice,
+            List<ThrottleDevice> throttleReadBpsDevice,
+            List<ThrottleDevice> throttleWriteBpsDevice,
+            List<ThrottleDevice> throttleReadIOPSDevice,
+            List<ThrottleDevice> throttleWriteIOPSDevice) {}
+
+    public record WeightDevice(long major, long minor, Long weight, Long leafWeight) {}
+
+    public record ThrottleDevice(long major, long minor, long rate) {}
+
+    /** pageSize as the kernel names it in hugetlb.2MB.*; limit in bytes, -1 unlimited. */
+    public record HugepageLimit(String pageSize, long limit) {}
+
+    public record Network(Long classID, List<InterfacePriority> priorities) {}
+
+    public record InterfacePriority(String name, long priority) {}
+
+    /** The limits of one RDMA device; null is not set. */
+    public record Rdma(Long hcaHandles, Long hcaObjects) {}
 
     /** A device cgroup rule: type a, c or b; major/minor null for any; access from "rwm". */
     public record DeviceRule(boolean allow, String type, Long major, Long minor, String access) {}

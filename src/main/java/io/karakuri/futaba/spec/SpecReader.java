@@ -154,42 +154,62 @@ public final class SpecReader {
         }
     }
 
+    /** The members read but not applied yet. */
+    private static final List<String> UNSUPPORTED_RESOURCES = List.of("blockIO", "hugepageLimits", "network", "rdma",
+            "unified", "memory.kernel", "memory.kernelTCP", "memory.swappiness", "memory.disableOOMKiller",
+            "memory.useHierarchy", "memory.checkBeforeUpdate", "cpu.realtimeRuntime", "cpu.realtimePeriod",
+            "cpu.burst", "cpu.idle");
+
     private static Spec.Resources resources(JsonObject r, List<String> unsupported) {
         if (r == null) {
             return Spec.Resources.NONE;
         }
-        for (String member : List.of("blockIO", "hugepageLimits", "network", "rdma", "unified")) {
-            if (r.has(member)) {
+        for (String member : UNSUPPORTED_RESOURCES) {
+            String[] path = member.split("\\.");
+            JsonObject parent = path.length == 1 ? r : r.object(path[0]);
+            if (parent != null && parent.has(path[path.length - 1])) {
                 unsupported.add("linux.resources." + member);
             }
         }
         JsonObject m = r.object("memory");
-        Spec.Memory memory = null;
-        if (m != null) {
-            for (String member : List.of("kernel", "kernelTCP", "swappiness", "disableOOMKiller", "useHierarchy",
-                    "checkBeforeUpdate")) {
-                if (m.has(member)) {
-                    unsupported.add("linux.resources.memory." + member);
-                }
-            }
-            memory = new Spec.Memory(m.integer("limit"), m.integer("reservation"), m.integer("swap"));
-        }
+        Spec.Memory memory = m == null ? null : new Spec.Memory(m.integer("limit"), m.integer("reservation"),
+                m.integer("swap"), m.integer("kernel"), m.integer("kernelTCP"), m.integer("swappiness"),
+                optionalBool(m, "disableOOMKiller"), optionalBool(m, "useHierarchy"),
+                optionalBool(m, "checkBeforeUpdate"));
         JsonObject c = r.object("cpu");
-        Spec.Cpu cpu = null;
-        if (c != null) {
-            for (String member : List.of("realtimeRuntime", "realtimePeriod", "burst", "idle")) {
-                if (c.has(member)) {
-                    unsupported.add("linux.resources.cpu." + member);
-                }
-            }
-            cpu = new Spec.Cpu(c.integer("shares"), c.integer("quota"), c.integer("period"),
-                    c.string("cpus", null), c.string("mems", null));
-        }
+        Spec.Cpu cpu = c == null ? null : new Spec.Cpu(c.integer("shares"), c.integer("quota"), c.integer("burst"),
+                c.integer("period"), c.integer("realtimeRuntime"), c.integer("realtimePeriod"),
+                c.string("cpus", null), c.string("mems", null), c.integer("idle"));
         JsonObject p = r.object("pids");
         Spec.Pids pids = p == null ? null : new Spec.Pids(p.integer("limit", 0));
         List<Spec.DeviceRule> devices = r.objects("devices", (o, i) -> new Spec.DeviceRule(
                 o.bool("allow", false), o.string("type", "a"), o.integer("major"), o.integer("minor"),
                 o.string("access", "rwm")));
-        return new Spec.Resources(memory, cpu, pids, devices);
+        JsonObject b = r.object("blockIO");
+        Spec.BlockIo blockIo = b == null ? null : new Spec.BlockIo(b.integer("weight"), b.integer("leafWeight"),
+                b.objects("weightDevice", (o, i) -> new Spec.WeightDevice(o.integer("major", -1),
+                        o.integer("minor", -1), o.integer("weight"), o.integer("leafWeight"))),
+                throttleDevices(b, "throttleReadBpsDevice"), throttleDevices(b, "throttleWriteBpsDevice"),
+                throttleDevices(b, "throttleReadIOPSDevice"), throttleDevices(b, "throttleWriteIOPSDevice"));
+        List<Spec.HugepageLimit> hugepages = r.objects("hugepageLimits", (o, i) -> new Spec.HugepageLimit(
+                o.requiredString("pageSize"), o.integer("limit", 0)));
+        JsonObject n = r.object("network");
+        Spec.Network network = n == null ? null : new Spec.Network(n.integer("classID"),
+                n.objects("priorities", (o, i) -> new Spec.InterfacePriority(o.requiredString("name"),
+                        o.integer("priority", 0))));
+        Map<String, Spec.Rdma> rdma = r.objectMap("rdma", (o, device) -> new Spec.Rdma(o.integer("hcaHandles"),
+                o.integer("hcaObjects")));
+        return new Spec.Resources(memory, cpu, pids, devices, blockIo, hugepages, network, rdma,
+                r.stringMap("unified"));
+    }
+
+    private static List<Spec.ThrottleDevice> throttleDevices(JsonObject blockIo, String name) {
+        return blockIo.objects(name, (o, i) -> new Spec.ThrottleDevice(o.integer("major", -1), o.integer("minor", -1),
+                o.integer("rate", 0)));
+    }
+
+    /** A boolean member, or null when absent. */
+    private static Boolean optionalBool(JsonObject o, String name) {
+        return o.has(name) ? o.bool(name, false) : null;
     }
 }

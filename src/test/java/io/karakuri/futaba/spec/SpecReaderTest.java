@@ -89,13 +89,52 @@ class SpecReaderTest {
         assertEquals(List.of(new Spec.Namespace("network", "/proc/1/ns/net"), new Spec.Namespace("mount", null)),
                 spec.linux().namespaces());
         Spec.Resources r = spec.linux().resources();
-        assertEquals(new Spec.Memory(536870912L, null, -1L), r.memory());
-        assertEquals(new Spec.Cpu(512L, 50000L, 100000L, "0-1", null), r.cpu());
+        assertEquals(new Spec.Memory(536870912L, null, -1L, null, null, null, null, null, null), r.memory());
+        assertEquals(new Spec.Cpu(512L, 50000L, null, 100000L, null, null, "0-1", null, null), r.cpu());
         assertEquals(new Spec.Pids(64), r.pids());
         assertEquals(List.of(new Spec.DeviceRule(true, "c", 1L, 3L, "rw")), r.devices());
         assertEquals("/futaba/app", spec.linux().cgroupsPath());
         assertEquals("rslave", spec.linux().rootfsPropagation());
         assertEquals(List.of(), spec.unsupported(), "an empty uidMappings asks for nothing");
+    }
+
+    @Test
+    void readsEveryMemberOfLinuxResources() {
+        Spec.Resources r = SpecReader.read("""
+                {"linux": {"resources": {
+                  "memory": {"limit": 1, "reservation": 2, "swap": 3, "kernel": 4, "kernelTCP": 5, "swappiness": 6,
+                             "disableOOMKiller": true, "useHierarchy": false, "checkBeforeUpdate": true},
+                  "cpu": {"shares": 1, "quota": 2, "burst": 3, "period": 4, "realtimeRuntime": 5, "realtimePeriod": 6,
+                          "cpus": "0", "mems": "1", "idle": 1},
+                  "blockIO": {"weight": 10, "leafWeight": 20,
+                              "weightDevice": [{"major": 8, "minor": 0, "weight": 30}],
+                              "throttleReadBpsDevice": [{"major": 8, "minor": 1, "rate": 40}],
+                              "throttleWriteBpsDevice": [{"major": 8, "minor": 2, "rate": 50}],
+                              "throttleReadIOPSDevice": [{"major": 8, "minor": 3, "rate": 60}],
+                              "throttleWriteIOPSDevice": [{"major": 8, "minor": 4, "rate": 70}]},
+                  "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+                  "network": {"classID": 1048577, "priorities": [{"name": "eth0", "priority": 5}]},
+                  "rdma": {"mlx5_1": {"hcaHandles": 3, "hcaObjects": 10000}, "mlx4_0": {"hcaObjects": 7}},
+                  "unified": {"memory.high": "1G"}
+                }}}""").linux().resources();
+
+        assertEquals(new Spec.Memory(1L, 2L, 3L, 4L, 5L, 6L, true, false, true), r.memory());
+        assertEquals(new Spec.Cpu(1L, 2L, 3L, 4L, 5L, 6L, "0", "1", 1L), r.cpu());
+        assertEquals(new Spec.BlockIo(10L, 20L, List.of(new Spec.WeightDevice(8, 0, 30L, null)),
+                List.of(new Spec.ThrottleDevice(8, 1, 40)), List.of(new Spec.ThrottleDevice(8, 2, 50)),
+                List.of(new Spec.ThrottleDevice(8, 3, 60)), List.of(new Spec.ThrottleDevice(8, 4, 70))), r.blockIO());
+        assertEquals(List.of(new Spec.HugepageLimit("2MB", 4194304)), r.hugepageLimits());
+        assertEquals(new Spec.Network(1048577L, List.of(new Spec.InterfacePriority("eth0", 5))), r.network());
+        assertEquals(Map.of("mlx5_1", new Spec.Rdma(3L, 10000L), "mlx4_0", new Spec.Rdma(null, 7L)), r.rdma());
+        assertEquals(List.of("mlx5_1", "mlx4_0"), List.copyOf(r.rdma().keySet()), "in the config's order");
+        assertEquals(Map.of("memory.high", "1G"), r.unified());
+    }
+
+    @Test
+    void anRdmaDeviceMustBeAnObject() {
+        JsonException e = assertThrows(JsonException.class,
+                () -> SpecReader.read("{\"linux\": {\"resources\": {\"rdma\": {\"mlx4_0\": 5}}}}"));
+        assertEquals("linux.resources.rdma.mlx4_0: expected an object, found 5", e.getMessage());
     }
 
     @Test
