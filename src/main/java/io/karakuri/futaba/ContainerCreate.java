@@ -87,7 +87,7 @@ final class ContainerCreate {
             if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
                 warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
             }
-            cgroup.create(spec.linux().resources());
+            cgroup.create(spec.linux().resources(), warnings);
             cgroupMade = true;
             Trace.step("cgroup made");
 

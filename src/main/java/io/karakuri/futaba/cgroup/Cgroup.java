@@ -4,15 +4,14 @@ import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.CgroupMountLayout;
 import io.karakuri.futaba.spec.Spec;
 import io.karakuri.linux.IoErrors;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -25,27 +24,33 @@ public final class Cgroup {
 
     private final int version;
     private final List<Member> members;
+    private final CgroupFiles files;
 
-    private Cgroup(int version, List<Member> members) {
+    private Cgroup(int version, List<Member> members, CgroupFiles files) {
         this.version = version;
         this.members = members;
+        this.files = files;
     }
 
     /** The cgroup at cgroupsPath (absolute, or relative to futaba's own cgroup) on this host. */
     public static Cgroup of(CgroupHost host, String cgroupsPath) {
+        return of(host, cgroupsPath, CgroupFiles.SYSTEM);
+    }
+
+    static Cgroup of(CgroupHost host, String cgroupsPath, CgroupFiles files) {
         List<Member> members = new ArrayList<>();
         for (CgroupHost.Hierarchy h : host.hierarchies()) {
             members.add(new Member(h.mountPoint().getFileName().toString(), h.controllers(), h.fsType(),
                     h.dir(cgroupsPath)));
         }
-        return new Cgroup(host.version(), List.copyOf(members));
+        return new Cgroup(host.version(), List.copyOf(members), files);
     }
 
     /** The cgroup a state file recorded: version and directories by hierarchy name. */
     public static Cgroup fromState(int version, Map<String, String> dirs) {
         List<Member> members = new ArrayList<>();
         dirs.forEach((name, dir) -> members.add(new Member(name, "", "", Path.of(dir))));
-        return new Cgroup(version, List.copyOf(members));
+        return new Cgroup(version, List.copyOf(members), CgroupFiles.SYSTEM);
     }
 
     public int version() {
@@ -59,20 +64,35 @@ public final class Cgroup {
         return out;
     }
 
-    /** Creates the directories and writes the limits; on failure removes what it made. */
-    public void create(Spec.Resources resources) {
+    /**
+     * Creates the directories and writes the limits; on failure removes what it made. What the cgroup version
+     * cannot apply and runc ignores goes to warnings.
+     */
+    public void create(Spec.Resources resources, Consumer<String> warnings) {
         try {
             for (Member m : members) {
                 makeDirs(m);
             }
             if (version == 1) {
-                applyV1(resources);
+                applyV1(resources, warnings);
             } else {
-                applyV2(resources);
+                applyV2(resources, warnings);
             }
         } catch (RuntimeException e) {
             destroy();
             throw e;
+        }
+    }
+
+    /**
+     * Writes new limits to the existing cgroup of a container (`update`), leaving its device rules be, as
+     * runc does. A failure leaves the limits as they were where the files allow it.
+     */
+    public void update(Spec.Resources resources, Consumer<String> warnings) {
+        if (version == 1) {
+            applyV1(resources.withoutDevices(), warnings);
+        } else {
+            applyV2(resources.withoutDevices(), warnings);
         }
     }
 
@@ -92,8 +112,8 @@ public final class Cgroup {
             if (version == 1 && m.controllers().contains("cpuset")) {
                 // a v1 cpuset takes no process until its cpus and mems are set: inherit the parent's
                 for (String file : List.of("cpuset.cpus", "cpuset.mems")) {
-                    if (read(p.resolve(file)).isBlank()) {
-                        write(p.resolve(file), read(p.getParent().resolve(file)).strip());
+                    if (files.read(p.resolve(file)).isBlank()) {
+                        files.write(p.resolve(file), files.read(p.getParent().resolve(file)).strip());
                     }
                 }
             } else if (version == 2) {
@@ -168,19 +188,19 @@ public final class Cgroup {
     public void freeze(boolean freeze) {
         Path dir = dirOf("freezer");
         if (version == 2) {
-            write(dir.resolve("cgroup.freeze"), freeze ? "1" : "0");
+            files.write(dir.resolve("cgroup.freeze"), freeze ? "1" : "0");
         } else {
-            write(dir.resolve("freezer.state"), freeze ? "FROZEN" : "THAWED");
+            files.write(dir.resolve("freezer.state"), freeze ? "FROZEN" : "THAWED");
         }
         for (int attempt = 0; attempt < 1000; attempt++) {
-            String now = version == 2 ? read(dir.resolve("cgroup.events")) : read(dir.resolve("freezer.state"));
+            String now = files.read(dir.resolve(version == 2 ? "cgroup.events" : "freezer.state"));
             boolean done = version == 2 ? now.contains("frozen " + (freeze ? 1 : 0))
                     : now.strip().equals(freeze ? "FROZEN" : "THAWED");
             if (done) {
                 return;
             }
             if (version == 1 && freeze && attempt % 50 == 49) {
-                write(dir.resolve("freezer.state"), "FROZEN"); // a task busy in the kernel can keep it FREEZING
+                files.write(dir.resolve("freezer.state"), "FROZEN"); // a task busy in the kernel can keep it FREEZING
             }
             try {
                 Thread.sleep(1);
@@ -192,107 +212,31 @@ public final class Cgroup {
         throw new FutabaException("the cgroup " + dir + " did not " + (freeze ? "freeze" : "thaw") + " in time");
     }
 
-    private void applyV1(Spec.Resources r) {
-        Member memory = member("memory");
-        if (r.memory() != null && memory != null) {
-            Spec.Memory m = r.memory();
-            if (m.limit() != null && m.limit() != 0) {
-                write(memory.dir().resolve("memory.limit_in_bytes"), limit(m.limit(), "-1"));
-            }
-            if (m.swap() != null && m.swap() != 0) {
-                Path memsw = memory.dir().resolve("memory.memsw.limit_in_bytes");
-                if (!Files.exists(memsw)) {
-                    throw new FutabaException("linux.resources.memory.swap: this kernel does not account swap "
-                            + "(no " + memsw.getFileName() + ")");
-                }
-                write(memsw, limit(m.swap(), "-1"));
-            }
-            if (m.reservation() != null && m.reservation() != 0) {
-                write(memory.dir().resolve("memory.soft_limit_in_bytes"), limit(m.reservation(), "-1"));
-            }
-        }
-        Member cpu = member("cpu");
-        if (r.cpu() != null && cpu != null) {
-            Spec.Cpu c = r.cpu();
-            if (c.shares() != null && c.shares() != 0) {
-                write(cpu.dir().resolve("cpu.shares"), Long.toString(c.shares()));
-            }
-            if (c.period() != null && c.period() != 0) {
-                write(cpu.dir().resolve("cpu.cfs_period_us"), Long.toString(c.period()));
-            }
-            if (c.quota() != null && c.quota() != 0) {
-                write(cpu.dir().resolve("cpu.cfs_quota_us"), Long.toString(c.quota()));
-            }
-        }
-        Member cpuset = member("cpuset");
-        if (r.cpu() != null && cpuset != null) {
-            if (r.cpu().cpus() != null && !r.cpu().cpus().isEmpty()) {
-                write(cpuset.dir().resolve("cpuset.cpus"), r.cpu().cpus());
-            }
-            if (r.cpu().mems() != null && !r.cpu().mems().isEmpty()) {
-                write(cpuset.dir().resolve("cpuset.mems"), r.cpu().mems());
-            }
-        }
-        Member pids = member("pids");
-        if (r.pids() != null && pids != null) {
-            write(pids.dir().resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
-        }
+    private void applyV1(Spec.Resources r, Consumer<String> warnings) {
+        LimitWrite.writeAll(new V1Limits(this::dirOrNull, files, warnings).plan(r), files, warnings);
         Member devices = member("devices");
         if (devices != null && !r.devices().isEmpty()) {
             for (Spec.DeviceRule rule : DeviceRules.withDefaults(r.devices())) {
-                write(devices.dir().resolve(rule.allow() ? "devices.allow" : "devices.deny"), DeviceRules.v1(rule));
+                files.write(devices.dir().resolve(rule.allow() ? "devices.allow" : "devices.deny"),
+                        DeviceRules.v1(rule));
             }
         }
     }
 
-    private void applyV2(Spec.Resources r) {
+    private void applyV2(Spec.Resources r, Consumer<String> warnings) {
         Path dir = members.getFirst().dir();
-        if (r.memory() != null) {
-            Spec.Memory m = r.memory();
-            if (m.limit() != null && m.limit() != 0) {
-                write(dir.resolve("memory.max"), limit(m.limit(), "max"));
-            }
-            if (m.reservation() != null && m.reservation() != 0) {
-                write(dir.resolve("memory.low"), limit(m.reservation(), "max"));
-            }
-            if (m.swap() != null && m.swap() != 0) {
-                // v1 and the OCI spec count memory plus swap; v2's memory.swap.max counts swap alone
-                String swap = m.swap() < 0 ? "max"
-                        : Long.toString(m.limit() != null && m.limit() > 0 ? m.swap() - m.limit() : m.swap());
-                write(dir.resolve("memory.swap.max"), swap);
-            }
-        }
-        if (r.cpu() != null) {
-            Spec.Cpu c = r.cpu();
-            if (c.shares() != null && c.shares() != 0) {
-                write(dir.resolve("cpu.weight"), Long.toString(1 + ((c.shares() - 2) * 9999) / 262142));
-            }
-            if ((c.quota() != null && c.quota() != 0) || (c.period() != null && c.period() != 0)) {
-                String quota = c.quota() == null || c.quota() <= 0 ? "max" : Long.toString(c.quota());
-                long period = c.period() == null || c.period() == 0 ? 100000 : c.period();
-                write(dir.resolve("cpu.max"), quota + " " + period);
-            }
-            if (c.cpus() != null && !c.cpus().isEmpty()) {
-                write(dir.resolve("cpuset.cpus"), c.cpus());
-            }
-            if (c.mems() != null && !c.mems().isEmpty()) {
-                write(dir.resolve("cpuset.mems"), c.mems());
-            }
-        }
-        if (r.pids() != null) {
-            write(dir.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
-        }
+        LimitWrite.writeAll(new V2Limits(dir, files, warnings).plan(r), files, warnings);
     }
 
     /** v2 limits a controller in a cgroup only if its parent delegates it (cgroup.subtree_control). */
-    private static void enableControllers(Path parent) {
-        String available = read(parent.resolve("cgroup.controllers"));
-        String enabled = read(parent.resolve("cgroup.subtree_control"));
+    private void enableControllers(Path parent) {
+        String available = files.read(parent.resolve("cgroup.controllers"));
+        String enabled = files.read(parent.resolve("cgroup.subtree_control"));
         for (String controller : List.of("cpu", "cpuset", "memory", "pids", "io", "hugetlb")) {
             if (List.of(available.strip().split(" ")).contains(controller)
                     && !List.of(enabled.strip().split(" ")).contains(controller)) {
                 try {
-                    writeOrFail(parent.resolve("cgroup.subtree_control"), "+" + controller);
+                    files.writeOrFail(parent.resolve("cgroup.subtree_control"), "+" + controller);
                 } catch (IOException notDelegable) {
                     // a limit that needs it then fails with its own clear error
                 }
@@ -300,13 +244,9 @@ public final class Cgroup {
         }
     }
 
-    private static String limit(long value, String unlimited) {
-        return value < 0 ? unlimited : Long.toString(value);
-    }
-
     public void addProcess(int pid) {
         for (Member m : members) {
-            write(m.dir().resolve("cgroup.procs"), Integer.toString(pid));
+            files.write(m.dir().resolve("cgroup.procs"), Integer.toString(pid));
         }
     }
 
@@ -328,7 +268,7 @@ public final class Cgroup {
         for (Path dir : dirs) {
             Path procs = dir.resolve("cgroup.procs");
             if (Files.exists(procs)) {
-                for (String line : read(procs).split("\n")) {
+                for (String line : files.read(procs).split("\n")) {
                     if (!line.isBlank()) {
                         pids.add(Integer.parseInt(line.strip()));
                     }
@@ -390,28 +330,5 @@ public final class Cgroup {
                     m.dir().toString()));
         }
         return new CgroupMountLayout(version == 2, hierarchies);
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new FutabaException("cannot read " + file + ": " + IoErrors.reason(e), e);
-        }
-    }
-
-    private static void write(Path file, String value) {
-        try {
-            writeOrFail(file, value);
-        } catch (IOException e) {
-            throw new FutabaException("cannot write \"" + value + "\" to " + file + ": " + IoErrors.reason(e), e);
-        }
-    }
-
-    private static void writeOrFail(Path file, String value) throws IOException {
-        // one write(2) per value: cgroup files take a whole value per call
-        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
-            out.write(value.getBytes(StandardCharsets.US_ASCII));
-        }
     }
 }

@@ -1,0 +1,102 @@
+package io.karakuri.futaba.cgroup;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.spec.Spec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What linux.resources asks of a cgroup: the files and values runc 1.1/1.2 writes (its libcontainer cgroup
+ * drivers fs and fs2), in runc's order. Planning reads what it needs (which files the kernel offers, the
+ * limits in force) and fails before anything is written: a missing controller or file fails here, naming
+ * the config member that asked for it. A member left out, null or 0 leaves its file as it is.
+ */
+abstract sealed class CgroupLimits permits V1Limits, V2Limits {
+    static final String RESOURCES = "linux.resources.";
+
+    final CgroupFiles files;
+    final Consumer<String> warnings;
+    private final List<LimitWrite> writes = new ArrayList<>();
+
+    CgroupLimits(CgroupFiles files, Consumer<String> warnings) {
+        this.files = files;
+        this.warnings = warnings;
+    }
+
+    /** The directory of a controller's files; fails, naming member, when the cgroup has no such controller. */
+    abstract Path dir(String controller, String member);
+
+    abstract void memory(Spec.Memory m);
+
+    abstract void cpu(Spec.Cpu c);
+
+    /** The writes that apply r, checked. Device rules are not among them. */
+    final List<LimitWrite> plan(Spec.Resources r) {
+        if (r.memory() != null) {
+            memory(r.memory());
+        }
+        if (r.cpu() != null) {
+            cpu(r.cpu());
+            cpuset(r.cpu());
+        }
+        if (r.pids() != null && r.pids().limit() != 0) {
+            add(write("pids", "pids.max", r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max",
+                    "pids.limit"));
+        }
+        return List.copyOf(writes);
+    }
+
+    private void cpuset(Spec.Cpu c) {
+        if (c.cpus() != null && !c.cpus().isEmpty()) {
+            add(write("cpuset", "cpuset.cpus", c.cpus(), "cpu.cpus"));
+        }
+        if (c.mems() != null && !c.mems().isEmpty()) {
+            add(write("cpuset", "cpuset.mems", c.mems(), "cpu.mems"));
+        }
+    }
+
+    final void add(LimitWrite write) {
+        writes.add(write);
+    }
+
+    /** A write of value to a controller's file, for member (below linux.resources); the file must exist. */
+    final LimitWrite write(String controller, String file, String value, String member) {
+        return LimitWrite.of(RESOURCES + member, file(controller, file, member), value);
+    }
+
+    /** A controller's file; fails, naming member, when the kernel does not offer it. */
+    final Path file(String controller, String name, String member) {
+        Path file = dir(controller, member).resolve(name);
+        if (!files.exists(file)) {
+            throw new FutabaException(RESOURCES + member + ": the kernel offers no " + name + " in "
+                    + file.getParent());
+        }
+        return file;
+    }
+
+    /** A controller's file, or null when the kernel does not offer it. */
+    final Path optionalFile(String controller, String name, String member) {
+        Path file = dir(controller, member).resolve(name);
+        return files.exists(file) ? file : null;
+    }
+
+    /** A number a file holds ("max" and the like: unlimited, -1), or fallback when it holds none. */
+    final long number(Path file, long fallback) {
+        String text = files.readIfPossible(file);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException notANumber) {
+            return text.strip().equals("max") ? -1 : fallback;
+        }
+    }
+
+    /** A member's value, with null (not set) as 0. */
+    static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+}

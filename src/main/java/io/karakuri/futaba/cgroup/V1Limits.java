@@ -1,0 +1,73 @@
+package io.karakuri.futaba.cgroup;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.spec.Spec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/** linux.resources on cgroup v1: each controller's files in its own hierarchy. */
+final class V1Limits extends CgroupLimits {
+    private static final String MEMSW = "memory.memsw.limit_in_bytes";
+
+    private final Function<String, Path> hierarchies;
+
+    /** hierarchies: the container's directory in the hierarchy of a controller, null when the host has none. */
+    V1Limits(Function<String, Path> hierarchies, CgroupFiles files, Consumer<String> warnings) {
+        super(files, warnings);
+        this.hierarchies = hierarchies;
+    }
+
+    @Override
+    Path dir(String controller, String member) {
+        Path dir = hierarchies.apply(controller);
+        if (dir == null) {
+            throw new FutabaException(RESOURCES + member + ": this host has no " + controller + " cgroup hierarchy");
+        }
+        return dir;
+    }
+
+    @Override
+    void memory(Spec.Memory m) {
+        long limit = orZero(m.limit());
+        long swap = orZero(m.swap());
+        if (limit == -1 && swap == 0 && optionalFile("memory", MEMSW, "memory.limit") != null) {
+            swap = -1; // as runc: unlimited memory takes unlimited swap along
+        }
+        List<LimitWrite> memoryAndSwap = new ArrayList<>();
+        if (limit != 0) {
+            memoryAndSwap.add(write("memory", "memory.limit_in_bytes", Long.toString(limit), "memory.limit"));
+        }
+        if (swap != 0) {
+            if (optionalFile("memory", MEMSW, "memory.swap") == null) {
+                throw new FutabaException(RESOURCES + "memory.swap: this kernel does not account swap (no " + MEMSW
+                        + ")");
+            }
+            LimitWrite swapWrite = write("memory", MEMSW, Long.toString(swap), "memory.swap");
+            // memory plus swap may not be below memory: raise it first when the new value is above the old limit
+            boolean swapFirst = limit != 0 && (swap == -1
+                    || number(dir("memory", "memory.limit").resolve("memory.limit_in_bytes"), Long.MAX_VALUE) < swap);
+            memoryAndSwap.add(swapFirst ? 0 : memoryAndSwap.size(), swapWrite);
+        }
+        memoryAndSwap.forEach(this::add);
+        if (orZero(m.reservation()) != 0) {
+            add(write("memory", "memory.soft_limit_in_bytes", Long.toString(m.reservation()), "memory.reservation"));
+        }
+    }
+
+    @Override
+    void cpu(Spec.Cpu c) {
+        if (orZero(c.shares()) != 0) {
+            add(write("cpu", "cpu.shares", Long.toString(c.shares()), "cpu.shares"));
+        }
+        if (orZero(c.period()) != 0) {
+            add(write("cpu", "cpu.cfs_period_us", Long.toString(c.period()), "cpu.period")
+                    .retriedAfter(dir("cpu", "cpu.period").resolve("cpu.cfs_quota_us")));
+        }
+        if (orZero(c.quota()) != 0) {
+            add(write("cpu", "cpu.cfs_quota_us", Long.toString(c.quota()), "cpu.quota"));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.karakuri.futaba.cgroup;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.spec.Spec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** linux.resources on cgroup v2: every controller's files in the one directory. */
+final class V2Limits extends CgroupLimits {
+    private final Path dir;
+    private List<String> controllers;
+
+    V2Limits(Path dir, CgroupFiles files, Consumer<String> warnings) {
+        super(files, warnings);
+        this.dir = dir;
+    }
+
+    /** The directory, once its cgroup.controllers shows the controller (which its parent delegates). */
+    @Override
+    Path dir(String controller, String member) {
+        if (controllers == null) {
+            controllers = List.of(files.read(dir.resolve("cgroup.controllers")).strip().split("\\s+"));
+        }
+        if (!controllers.contains(controller)) {
+            throw new FutabaException(RESOURCES + member + ": the " + controller + " controller is not available in "
+                    + dir + " (its cgroup.controllers)");
+        }
+        return dir;
+    }
+
+    @Override
+    void memory(Spec.Memory m) {
+        long limit = orZero(m.limit());
+        long swap = orZero(m.swap());
+        if (swap != 0 || limit == -1) {
+            // a new swap limit counts from the new memory limit, else from the one in force
+            long memory = limit != 0 ? limit : number(dir("memory", "memory.swap").resolve("memory.max"), -1);
+            String swapMax = swapMax(swap, memory);
+            Path file = optionalFile("memory", "memory.swap.max", "memory.swap");
+            if (file != null) {
+                add(LimitWrite.of(RESOURCES + "memory.swap", file, swapMax));
+            } else if (!swapMax.equals("max") && !swapMax.equals("0")) {
+                throw new FutabaException(RESOURCES + "memory.swap: this kernel does not account swap (no "
+                        + "memory.swap.max)");
+            }
+        }
+        if (limit != 0) {
+            add(write("memory", "memory.max", limit < 0 ? "max" : Long.toString(limit), "memory.limit"));
+        }
+        if (orZero(m.reservation()) != 0) {
+            add(write("memory", "memory.low", m.reservation() < 0 ? "max" : Long.toString(m.reservation()),
+                    "memory.reservation"));
+        }
+    }
+
+    /**
+     * memory.swap.max for the spec's swap, memory plus swap (v2 counts swap alone), against the memory limit
+     * (-1 unlimited), as runc converts it: unlimited memory takes unlimited swap along.
+     */
+    static String swapMax(long swap, long memory) {
+        if (swap == -1 || (swap == 0 && memory == -1)) {
+            return "max";
+        }
+        if (memory <= 0) {
+            return Long.toString(swap);
+        }
+        if (swap < memory) {
+            throw new FutabaException(RESOURCES + "memory.swap (memory plus swap) must be at least the memory limit, "
+                    + memory);
+        }
+        return Long.toString(swap - memory);
+    }
+
+    @Override
+    void cpu(Spec.Cpu c) {
+        if (orZero(c.shares()) != 0) {
+            add(write("cpu", "cpu.weight", Long.toString(weight(c.shares())), "cpu.shares"));
+        }
+        long quota = orZero(c.quota());
+        long period = orZero(c.period());
+        if (quota != 0 || period != 0) {
+            // cpu.max holds both: what the member leaves out stays as it is ("max 100000" in a new cgroup)
+            Path cpuMax = file("cpu", "cpu.max", quota != 0 ? "cpu.quota" : "cpu.period");
+            String[] current = files.read(cpuMax).strip().split(" ");
+            String newQuota = quota > 0 ? Long.toString(quota) : quota < 0 ? "max" : current[0];
+            String newPeriod = period != 0 ? Long.toString(period) : current.length > 1 ? current[1] : "100000";
+            add(LimitWrite.of(RESOURCES + (quota != 0 ? "cpu.quota" : "cpu.period"), cpuMax,
+                    newQuota + " " + newPeriod));
+        }
+    }
+
+    /** cpu.weight (1 to 10000) for cpu.shares (2 to 262144), as runc converts it. */
+    static long weight(long shares) {
+        return 1 + ((shares - 2) * 9999) / 262142;
+    }
+}

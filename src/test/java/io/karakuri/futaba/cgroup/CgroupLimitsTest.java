@@ -1,0 +1,142 @@
+package io.karakuri.futaba.cgroup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.spec.Spec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which file gets which value, in which order: linux.resources applied to a fake cgroup tree. */
+class CgroupLimitsTest {
+    @TempDir
+    Path root;
+
+    private final List<String> warnings = new ArrayList<>();
+
+    private static Spec.Resources resources(Spec.Memory memory, Spec.Cpu cpu, Spec.Pids pids) {
+        return new Spec.Resources(memory, cpu, pids, List.of(), null, List.of(), null, Map.of(), Map.of());
+    }
+
+    private static Spec.Memory memory(Long limit, Long reservation, Long swap) {
+        return new Spec.Memory(limit, reservation, swap, null, null, null, null, null, null);
+    }
+
+    private static Spec.Cpu cpu(Long shares, Long quota, Long period) {
+        return new Spec.Cpu(shares, quota, null, period, null, null, null, null, null);
+    }
+
+    private FakeCgroupTree v1Memory(String limit) {
+        return FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=" + limit, "memory/memory.memsw.limit_in_bytes",
+                "memory/memory.soft_limit_in_bytes");
+    }
+
+    @Test
+    void v1MemoryLimitsGoToTheirFilesSwapFirstWhenItRisesAboveTheOldLimit() {
+        FakeCgroupTree tree = v1Memory("9223372036854771712");
+        tree.cgroup().create(resources(memory(64L << 20, 32L << 20, 96L << 20), null, null), warnings::add);
+        assertEquals(List.of("memory/memory.limit_in_bytes=67108864", "memory/memory.memsw.limit_in_bytes=100663296",
+                "memory/memory.soft_limit_in_bytes=33554432"), tree.writes, "from unlimited: memory first");
+
+        tree = v1Memory("1048576");
+        tree.cgroup().create(resources(memory(2L << 20, null, 4L << 20), null, null), warnings::add);
+        assertEquals(List.of("memory/memory.memsw.limit_in_bytes=4194304", "memory/memory.limit_in_bytes=2097152"),
+                tree.writes, "memory plus swap may not fall below memory: it rises first");
+    }
+
+    @Test
+    void v1UnlimitedMemoryTakesUnlimitedSwapAlong() {
+        FakeCgroupTree tree = v1Memory("1048576");
+        tree.cgroup().create(resources(memory(-1L, null, null), null, null), warnings::add);
+        assertEquals(List.of("memory/memory.memsw.limit_in_bytes=-1", "memory/memory.limit_in_bytes=-1"), tree.writes);
+    }
+
+    @Test
+    void v1SwapWithoutSwapAccountingIsAClearErrorBeforeAnyWrite() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=0", "pids/pids.max=max");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class, () -> cgroup.update(
+                resources(memory(1L << 20, null, 2L << 20), null, new Spec.Pids(5)), warnings::add));
+        assertEquals("linux.resources.memory.swap: this kernel does not account swap "
+                + "(no memory.memsw.limit_in_bytes)", e.getMessage());
+        assertEquals(List.of(), tree.writes);
+    }
+
+    @Test
+    void aLimitForAControllerTheHostLacksNamesTheMember() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=0");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> cgroup.update(resources(memory(1L << 20, null, null), null, new Spec.Pids(5)), warnings::add));
+        assertEquals("linux.resources.pids.limit: this host has no pids cgroup hierarchy", e.getMessage());
+        assertEquals(List.of(), tree.writes);
+    }
+
+    @Test
+    void v1CpuPeriodIsRetriedAfterTheQuotaWhenTheOldQuotaDoesNotFitIt() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "cpu,cpuacct/cpu.shares=1024",
+                "cpu,cpuacct/cpu.cfs_period_us=100000", "cpu,cpuacct/cpu.cfs_quota_us=50000")
+                .refusing("cpu,cpuacct/cpu.cfs_period_us=10000");
+        tree.cgroup().update(resources(null, cpu(512L, 5000L, 10000L), null), warnings::add);
+        assertEquals(List.of("cpu,cpuacct/cpu.shares=512", "cpu,cpuacct/cpu.cfs_quota_us=5000",
+                "cpu,cpuacct/cpu.cfs_period_us=10000"), tree.writes);
+    }
+
+    @Test
+    void pidsLimitZeroLeavesTheFileAndMinusOneIsMax() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "pids/pids.max=10");
+        tree.cgroup().update(resources(null, null, new Spec.Pids(0)), warnings::add);
+        tree.cgroup().update(resources(null, null, new Spec.Pids(-1)), warnings::add);
+        assertEquals(List.of("pids/pids.max=max"), tree.writes);
+    }
+
+    @Test
+    void aRefusedWritePutsBackWhatTheUpdateHadWritten() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=1048576",
+                "memory/memory.soft_limit_in_bytes=0", "cpuset/cpuset.cpus=0-1", "cpuset/cpuset.mems=0")
+                .refusing("cpuset/cpuset.cpus=7");
+        Spec.Cpu cpus = new Spec.Cpu(null, null, null, null, null, null, "7", null, null);
+        FutabaException e = assertThrows(FutabaException.class, () -> tree.cgroup().update(
+                resources(memory(4L << 20, 2L << 20, null), cpus, null), warnings::add));
+        assertEquals("linux.resources.cpu.cpus: cannot write \"7\" to " + root.resolve("cpuset/ctr/cpuset.cpus")
+                + ": Invalid argument", e.getMessage());
+        assertEquals("1048576", tree.content("memory/memory.limit_in_bytes"));
+        assertEquals("0", tree.content("memory/memory.soft_limit_in_bytes"));
+        assertEquals("0-1", tree.content("cpuset/cpuset.cpus"));
+    }
+
+    @Test
+    void v2SwapCountsSwapAloneAndSharesBecomeAWeight() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=cpuset cpu io memory pids",
+                "memory.max=max", "memory.low=0", "memory.swap.max=max", "cpu.weight=100", "cpu.max=max 100000");
+        tree.cgroup().create(resources(memory(64L << 20, 32L << 20, 96L << 20), cpu(512L, 50000L, null), null),
+                warnings::add);
+        assertEquals(List.of("memory.swap.max=33554432", "memory.max=67108864", "memory.low=33554432",
+                "cpu.weight=20", "cpu.max=50000 100000"), tree.writes);
+    }
+
+    @Test
+    void v2CpuMaxKeepsTheHalfAnUpdateLeavesOut() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=cpu memory", "cpu.max=50000 100000",
+                "memory.max=67108864", "memory.swap.max=0");
+        tree.cgroup().update(resources(memory(null, null, 100L << 20), cpu(null, null, 200000L), null),
+                warnings::add);
+        assertEquals(List.of("memory.swap.max=37748736", "cpu.max=50000 200000"), tree.writes,
+                "swap counts from the memory limit in force");
+    }
+
+    @Test
+    void v2NamesAControllerTheParentDoesNotDelegate() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=memory", "pids.max=max");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> cgroup.update(resources(null, null, new Spec.Pids(5)), warnings::add));
+        assertEquals("linux.resources.pids.limit: the pids controller is not available in " + root.resolve("ctr")
+                + " (its cgroup.controllers)", e.getMessage());
+    }
+}
