@@ -30,15 +30,28 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
 
     abstract void memory(Spec.Memory m);
 
+    /** cpu's members but idle, cpus and mems. */
     abstract void cpu(Spec.Cpu c);
 
     /** The writes that apply r, checked. Device rules are not among them. */
     final List<LimitWrite> plan(Spec.Resources r) {
         if (r.memory() != null) {
+            if (r.memory().kernel() != null || r.memory().kernelTCP() != null) {
+                warnings.accept(RESOURCES + "memory.kernel and kernelTCP: kernel memory limits are deprecated and "
+                        + "ignored (as runc ignores them)");
+            }
             memory(r.memory());
         }
         if (r.cpu() != null) {
+            // the kernel refuses a weight for an idle cgroup: leave idle before weighing, go idle after
+            boolean goesIdle = orZero(r.cpu().idle()) != 0;
+            if (r.cpu().idle() != null && !goesIdle) {
+                add(write("cpu", "cpu.idle", "0", "cpu.idle"));
+            }
             cpu(r.cpu());
+            if (goesIdle) {
+                add(write("cpu", "cpu.idle", Long.toString(r.cpu().idle()), "cpu.idle"));
+            }
             cpuset(r.cpu());
         }
         if (r.pids() != null && r.pids().limit() != 0) {
@@ -54,6 +67,25 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
         }
         if (c.mems() != null && !c.mems().isEmpty()) {
             add(write("cpuset", "cpuset.mems", c.mems(), "cpu.mems"));
+        }
+    }
+
+    /**
+     * checkBeforeUpdate: refuses a memory limit (or memory plus swap) at or below what the cgroup uses, as
+     * runc does on v2 (and the v1 kernel only after trying to reclaim). Best effort: no usage, no check.
+     */
+    final void checkUsage(Spec.Memory m, long limit, long swap, String usageFile) {
+        if (!Boolean.TRUE.equals(m.checkBeforeUpdate()) || (limit <= 0 && swap <= 0)) {
+            return;
+        }
+        long usage = number(dir("memory", "memory.checkBeforeUpdate").resolve(usageFile), -1);
+        if (usage >= 0 && swap > 0 && swap <= usage) {
+            throw new FutabaException(RESOURCES + "memory.swap: refusing a memory plus swap limit of " + swap
+                    + " bytes: the container uses " + usage + " (checkBeforeUpdate)");
+        }
+        if (usage >= 0 && limit > 0 && limit <= usage) {
+            throw new FutabaException(RESOURCES + "memory.limit: refusing a memory limit of " + limit
+                    + " bytes: the container uses " + usage + " (checkBeforeUpdate)");
         }
     }
 

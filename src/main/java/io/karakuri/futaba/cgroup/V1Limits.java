@@ -36,6 +36,7 @@ final class V1Limits extends CgroupLimits {
         if (limit == -1 && swap == 0 && optionalFile("memory", MEMSW, "memory.limit") != null) {
             swap = -1; // as runc: unlimited memory takes unlimited swap along
         }
+        checkUsage(m, limit, swap, "memory.usage_in_bytes");
         List<LimitWrite> memoryAndSwap = new ArrayList<>();
         if (limit != 0) {
             memoryAndSwap.add(write("memory", "memory.limit_in_bytes", Long.toString(limit), "memory.limit"));
@@ -55,6 +56,18 @@ final class V1Limits extends CgroupLimits {
         if (orZero(m.reservation()) != 0) {
             add(write("memory", "memory.soft_limit_in_bytes", Long.toString(m.reservation()), "memory.reservation"));
         }
+        if (m.disableOOMKiller() != null) {
+            add(write("memory", "memory.oom_control", m.disableOOMKiller() ? "1" : "0", "memory.disableOOMKiller"));
+        }
+        if (m.swappiness() != null && m.swappiness() != -1) {
+            add(write("memory", "memory.swappiness", Long.toString(m.swappiness()), "memory.swappiness"));
+        }
+        if (m.useHierarchy() != null) {
+            // kernels since 5.16 always account hierarchically and refuse 0, which runc never writes
+            add(write("memory", "memory.use_hierarchy", m.useHierarchy() ? "1" : "0", "memory.useHierarchy")
+                    .warningIfRefused(RESOURCES + "memory.useHierarchy: the kernel keeps memory.use_hierarchy as it "
+                            + "is; ignored"));
+        }
     }
 
     @Override
@@ -66,8 +79,24 @@ final class V1Limits extends CgroupLimits {
             add(write("cpu", "cpu.cfs_period_us", Long.toString(c.period()), "cpu.period")
                     .retriedAfter(dir("cpu", "cpu.period").resolve("cpu.cfs_quota_us")));
         }
+        if (c.burst() != null) {
+            Path burst = optionalFile("cpu", "cpu.cfs_burst_us", "cpu.burst");
+            if (burst == null) {
+                warnings.accept(RESOURCES + "cpu.burst: this kernel has no cpu.cfs_burst_us; ignored (as by runc)");
+            } else {
+                add(LimitWrite.of(RESOURCES + "cpu.burst", burst, Long.toString(c.burst()))
+                        .retriedAfter(burst.resolveSibling("cpu.cfs_quota_us")));
+            }
+        }
         if (orZero(c.quota()) != 0) {
             add(write("cpu", "cpu.cfs_quota_us", Long.toString(c.quota()), "cpu.quota"));
+        }
+        if (orZero(c.realtimePeriod()) != 0) {
+            add(write("cpu", "cpu.rt_period_us", Long.toString(c.realtimePeriod()), "cpu.realtimePeriod")
+                    .retriedAfter(dir("cpu", "cpu.realtimePeriod").resolve("cpu.rt_runtime_us")));
+        }
+        if (orZero(c.realtimeRuntime()) != 0) {
+            add(write("cpu", "cpu.rt_runtime_us", Long.toString(c.realtimeRuntime()), "cpu.realtimeRuntime"));
         }
     }
 }

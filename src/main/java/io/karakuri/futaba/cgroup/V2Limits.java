@@ -33,6 +33,7 @@ final class V2Limits extends CgroupLimits {
     void memory(Spec.Memory m) {
         long limit = orZero(m.limit());
         long swap = orZero(m.swap());
+        checkUsage(m, limit, swap, "memory.current");
         if (swap != 0 || limit == -1) {
             // a new swap limit counts from the new memory limit, else from the one in force
             long memory = limit != 0 ? limit : number(dir("memory", "memory.swap").resolve("memory.max"), -1);
@@ -51,6 +52,16 @@ final class V2Limits extends CgroupLimits {
         if (orZero(m.reservation()) != 0) {
             add(write("memory", "memory.low", m.reservation() < 0 ? "max" : Long.toString(m.reservation()),
                     "memory.reservation"));
+        }
+        // what v2 has no file for; runc ignores it silently
+        if (m.swappiness() != null && m.swappiness() != -1) {
+            warnings.accept(RESOURCES + "memory.swappiness: cgroup v2 has no per-cgroup swappiness; ignored");
+        }
+        if (Boolean.TRUE.equals(m.disableOOMKiller())) {
+            warnings.accept(RESOURCES + "memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored");
+        }
+        if (Boolean.FALSE.equals(m.useHierarchy())) {
+            warnings.accept(RESOURCES + "memory.useHierarchy: cgroup v2 always accounts hierarchically; ignored");
         }
     }
 
@@ -77,6 +88,10 @@ final class V2Limits extends CgroupLimits {
         if (orZero(c.shares()) != 0) {
             add(write("cpu", "cpu.weight", Long.toString(weight(c.shares())), "cpu.shares"));
         }
+        if (c.burst() != null) {
+            add(write("cpu", "cpu.max.burst", Long.toString(c.burst()), "cpu.burst")
+                    .retriedAfter(dir("cpu", "cpu.burst").resolve("cpu.max")));
+        }
         long quota = orZero(c.quota());
         long period = orZero(c.period());
         if (quota != 0 || period != 0) {
@@ -87,6 +102,10 @@ final class V2Limits extends CgroupLimits {
             String newPeriod = period != 0 ? Long.toString(period) : current.length > 1 ? current[1] : "100000";
             add(LimitWrite.of(RESOURCES + (quota != 0 ? "cpu.quota" : "cpu.period"), cpuMax,
                     newQuota + " " + newPeriod));
+        }
+        if (orZero(c.realtimeRuntime()) != 0 || orZero(c.realtimePeriod()) != 0) {
+            warnings.accept(RESOURCES + "cpu.realtimeRuntime and realtimePeriod: cgroup v2 has no real-time group "
+                    + "scheduling; ignored");
         }
     }
 

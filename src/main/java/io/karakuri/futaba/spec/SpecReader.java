@@ -154,20 +154,12 @@ public final class SpecReader {
         }
     }
 
-    /** The members read but not applied yet. */
-    private static final List<String> UNSUPPORTED_RESOURCES = List.of("blockIO", "hugepageLimits", "network", "rdma",
-            "unified", "memory.kernel", "memory.kernelTCP", "memory.swappiness", "memory.disableOOMKiller",
-            "memory.useHierarchy", "memory.checkBeforeUpdate", "cpu.realtimeRuntime", "cpu.realtimePeriod",
-            "cpu.burst", "cpu.idle");
-
     private static Spec.Resources resources(JsonObject r, List<String> unsupported) {
         if (r == null) {
             return Spec.Resources.NONE;
         }
-        for (String member : UNSUPPORTED_RESOURCES) {
-            String[] path = member.split("\\.");
-            JsonObject parent = path.length == 1 ? r : r.object(path[0]);
-            if (parent != null && parent.has(path[path.length - 1])) {
+        for (String member : List.of("blockIO", "hugepageLimits", "network", "rdma", "unified")) {
+            if (r.has(member)) {
                 unsupported.add("linux.resources." + member);
             }
         }

@@ -78,20 +78,50 @@ public final class SpecValidator {
         if (cgroupsPath != null && List.of(cgroupsPath.split("/")).contains("..")) {
             throw invalid("linux.cgroupsPath: must not contain \"..\": " + cgroupsPath);
         }
-        Spec.Memory memory = spec.linux().resources().memory();
-        if (memory != null && memory.limit() != null && memory.swap() != null && memory.limit() > 0
-                && memory.swap() > 0 && memory.swap() < memory.limit()) {
-            throw invalid("linux.resources.memory.swap (memory plus swap) must be at least memory.limit");
+        validateResources(spec.linux().resources(), "config.json");
+    }
+
+    /**
+     * The checks linux.resources gets, in a config or given to `update`; source (config.json, a file) starts
+     * each error.
+     */
+    public static void validateResources(Spec.Resources r, String source) {
+        Spec.Memory memory = r.memory();
+        if (memory != null) {
+            if (memory.limit() != null && memory.swap() != null && memory.limit() > 0 && memory.swap() > 0
+                    && memory.swap() < memory.limit()) {
+                throw invalidResource(source, "memory.swap (memory plus swap) must be at least memory.limit");
+            }
+            if (memory.swappiness() != null && memory.swappiness() != -1 && !within(memory.swappiness(), 0, 100)) {
+                throw invalidResource(source, "memory.swappiness: must be 0 to 100, found " + memory.swappiness());
+            }
         }
-        for (Spec.DeviceRule rule : spec.linux().resources().devices()) {
+        Spec.Cpu cpu = r.cpu();
+        if (cpu != null) {
+            if (cpu.idle() != null && !within(cpu.idle(), 0, 1)) {
+                throw invalidResource(source, "cpu.idle: must be 0 or 1, found " + cpu.idle());
+            }
+            if (cpu.burst() != null && cpu.burst() < 0) {
+                throw invalidResource(source, "cpu.burst: must not be negative, found " + cpu.burst());
+            }
+        }
+        for (Spec.DeviceRule rule : r.devices()) {
             if (!List.of("a", "c", "b").contains(rule.type())) {
-                throw invalid("linux.resources.devices: unknown device type \"" + rule.type() + "\"");
+                throw invalidResource(source, "devices: unknown device type \"" + rule.type() + "\"");
             }
             if (rule.access().isEmpty() || !rule.access().matches("[rwm]+")) {
-                throw invalid("linux.resources.devices: access must be made of r, w and m, found \""
-                        + rule.access() + "\"");
+                throw invalidResource(source, "devices: access must be made of r, w and m, found \"" + rule.access()
+                        + "\"");
             }
         }
+    }
+
+    private static boolean within(long value, long min, long max) {
+        return value >= min && value <= max;
+    }
+
+    private static FutabaException invalidResource(String source, String resourcesMessage) {
+        return new FutabaException(source + ": linux.resources." + resourcesMessage);
     }
 
     /** The checks a process gets, the container's (at "process") or one `exec` runs. */

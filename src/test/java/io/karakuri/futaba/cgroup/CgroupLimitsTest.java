@@ -111,6 +111,93 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void v1MemoryOptionsAndTheDeprecatedKernelLimits() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.oom_control=oom_kill_disable 0",
+                "memory/memory.swappiness=60", "memory/memory.use_hierarchy=1")
+                .refusing("memory/memory.use_hierarchy=0");
+        tree.cgroup().create(resources(new Spec.Memory(null, null, null, 1L << 20, 1L << 20, 10L, true, false, null),
+                null, null), warnings::add);
+        assertEquals(List.of("memory/memory.oom_control=1", "memory/memory.swappiness=10"), tree.writes);
+        assertEquals(List.of("linux.resources.memory.kernel and kernelTCP: kernel memory limits are deprecated and "
+                + "ignored (as runc ignores them)", "linux.resources.memory.useHierarchy: the kernel keeps "
+                + "memory.use_hierarchy as it is; ignored"), warnings);
+    }
+
+    @Test
+    void swappinessMinusOneLeavesTheFile() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.swappiness=60");
+        tree.cgroup().update(resources(new Spec.Memory(null, null, null, null, null, -1L, null, null, null), null,
+                null), warnings::add);
+        assertEquals(List.of(), tree.writes);
+    }
+
+    @Test
+    void checkBeforeUpdateRefusesALimitAtOrBelowTheUsage() {
+        Spec.Memory below = new Spec.Memory(8L << 20, null, null, null, null, null, null, null, true);
+        FakeCgroupTree v1 = FakeCgroupTree.v1(root.resolve("v1"), "memory/memory.limit_in_bytes=67108864",
+                "memory/memory.usage_in_bytes=" + (10L << 20));
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> v1.cgroup().update(resources(below, null, null), warnings::add));
+        assertEquals("linux.resources.memory.limit: refusing a memory limit of 8388608 bytes: the container uses "
+                + "10485760 (checkBeforeUpdate)", e.getMessage());
+        FakeCgroupTree v2 = FakeCgroupTree.v2(root.resolve("v2"), "cgroup.controllers=memory",
+                "memory.max=67108864", "memory.swap.max=max", "memory.current=" + (10L << 20));
+        e = assertThrows(FutabaException.class, () -> v2.cgroup().update(resources(
+                new Spec.Memory(8L << 20, null, 9L << 20, null, null, null, null, null, true), null, null),
+                warnings::add));
+        assertEquals("linux.resources.memory.swap: refusing a memory plus swap limit of 9437184 bytes: the "
+                + "container uses 10485760 (checkBeforeUpdate)", e.getMessage());
+        assertEquals(List.of(), v1.writes);
+        assertEquals(List.of(), v2.writes);
+
+        v2.cgroup().update(resources(new Spec.Memory(16L << 20, null, null, null, null, null, null, null, true),
+                null, null), warnings::add);
+        assertEquals(List.of("memory.max=16777216"), v2.writes);
+    }
+
+    @Test
+    void v1CpuBurstRealtimeAndIdleInTheOrderTheKernelTakesThem() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "cpu/cpu.shares=1024", "cpu/cpu.cfs_quota_us=-1",
+                "cpu/cpu.cfs_burst_us=0", "cpu/cpu.rt_period_us=1000000", "cpu/cpu.rt_runtime_us=0", "cpu/cpu.idle=0")
+                .refusing("cpu/cpu.cfs_burst_us=20000").refusing("cpu/cpu.rt_period_us=500000");
+        tree.cgroup().create(resources(null, new Spec.Cpu(512L, 50000L, 20000L, null, 10000L, 500000L, null, null, 1L),
+                null), warnings::add);
+        assertEquals(List.of("cpu/cpu.shares=512", "cpu/cpu.cfs_quota_us=50000", "cpu/cpu.cfs_burst_us=20000",
+                "cpu/cpu.rt_runtime_us=10000", "cpu/cpu.rt_period_us=500000", "cpu/cpu.idle=1"), tree.writes,
+                "burst after the quota it needs, period after the runtime it needs, idle after the weight");
+
+        tree.writes.clear();
+        tree.cgroup().update(resources(null, new Spec.Cpu(2048L, null, null, null, null, null, null, null, 0L), null),
+                warnings::add);
+        assertEquals(List.of("cpu/cpu.idle=0", "cpu/cpu.shares=2048"), tree.writes, "not idle before the weight");
+    }
+
+    @Test
+    void v1CpuBurstWithoutTheFileIsIgnoredWithAWarning() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "cpu/cpu.cfs_quota_us=-1");
+        tree.cgroup().update(resources(null, new Spec.Cpu(null, 50000L, 1000L, null, null, null, null, null, null),
+                null), warnings::add);
+        assertEquals(List.of("cpu/cpu.cfs_quota_us=50000"), tree.writes);
+        assertEquals(List.of("linux.resources.cpu.burst: this kernel has no cpu.cfs_burst_us; ignored (as by runc)"),
+                warnings);
+    }
+
+    @Test
+    void v2CpuBurstAndIdleAndWhatV2Ignores() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=cpu memory", "cpu.weight=100",
+                "cpu.max=max 100000", "cpu.max.burst=0", "cpu.idle=0", "memory.max=max");
+        tree.cgroup().create(resources(new Spec.Memory(null, null, null, null, null, 30L, true, false, null),
+                new Spec.Cpu(null, 50000L, 1000L, null, 10000L, null, null, null, 1L), null), warnings::add);
+        assertEquals(List.of("cpu.max.burst=1000", "cpu.max=50000 100000", "cpu.idle=1"), tree.writes);
+        assertEquals(List.of(
+                "linux.resources.memory.swappiness: cgroup v2 has no per-cgroup swappiness; ignored",
+                "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer; ignored",
+                "linux.resources.memory.useHierarchy: cgroup v2 always accounts hierarchically; ignored",
+                "linux.resources.cpu.realtimeRuntime and realtimePeriod: cgroup v2 has no real-time group scheduling; "
+                        + "ignored"), warnings);
+    }
+
+    @Test
     void v2SwapCountsSwapAloneAndSharesBecomeAWeight() {
         FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=cpuset cpu io memory pids",
                 "memory.max=max", "memory.low=0", "memory.swap.max=max", "cpu.weight=100", "cpu.max=max 100000");

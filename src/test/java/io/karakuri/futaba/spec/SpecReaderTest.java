@@ -153,11 +153,10 @@ class SpecReaderTest {
         Configs.object(config, "process").put("apparmorProfile", "docker-default");
         Configs.object(config, "process", "user").put("username", "ContainerUser");
         Configs.object(config, "linux").put("timeOffsets", json("monotonic", json("secs", 1)));
-        Configs.object(config, "linux", "resources").put("memory", json("limit", 1, "swappiness", 0));
         Configs.object(config, "linux", "resources").put("unified", json("memory.high", "1G"));
 
         assertEquals(List.of("hooks", "process.apparmorProfile", "process.user.username", "linux.timeOffsets",
-                "linux.resources.unified", "linux.resources.memory.swappiness"),
+                "linux.resources.unified"),
                 Configs.read(config).unsupported());
     }
 
