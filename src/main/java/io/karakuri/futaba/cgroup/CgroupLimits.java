@@ -33,6 +33,14 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
     /** cpu's members but idle, cpus and mems. */
     abstract void cpu(Spec.Cpu c);
 
+    abstract void blockIo(Spec.BlockIo b);
+
+    /** A limit file's name: hugetlb.2MB.limit_in_bytes on v1, hugetlb.2MB.max on v2, for "hugetlb.2MB". */
+    abstract String limitFile(String prefix);
+
+    /** How a limit file says "no limit": -1 on v1, max on v2. */
+    abstract String unlimited();
+
     /** The writes that apply r, checked. Device rules are not among them. */
     final List<LimitWrite> plan(Spec.Resources r) {
         if (r.memory() != null) {
@@ -58,7 +66,29 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
             add(write("pids", "pids.max", r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max",
                     "pids.limit"));
         }
+        if (r.blockIO() != null) {
+            blockIo(r.blockIO());
+        }
+        hugepages(r.hugepageLimits());
         return List.copyOf(writes);
+    }
+
+    /** As runc: the reservations (kernel 5.7 on) get the same limit as the faults, where the kernel has them. */
+    private void hugepages(List<Spec.HugepageLimit> limits) {
+        for (Spec.HugepageLimit l : limits) {
+            String prefix = "hugetlb." + l.pageSize();
+            Path file = optionalFile("hugetlb", limitFile(prefix), "hugepageLimits");
+            if (file == null) {
+                throw new FutabaException(RESOURCES + "hugepageLimits: this kernel has no " + l.pageSize()
+                        + " huge pages (no " + limitFile(prefix) + " in " + dir("hugetlb", "hugepageLimits") + ")");
+            }
+            String value = l.limit() < 0 ? unlimited() : Long.toString(l.limit());
+            add(LimitWrite.of(RESOURCES + "hugepageLimits", file, value));
+            Path reservations = optionalFile("hugetlb", limitFile(prefix + ".rsvd"), "hugepageLimits");
+            if (reservations != null) {
+                add(LimitWrite.of(RESOURCES + "hugepageLimits", reservations, value));
+            }
+        }
     }
 
     private void cpuset(Spec.Cpu c) {
@@ -125,6 +155,11 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
         } catch (NumberFormatException notANumber) {
             return text.strip().equals("max") ? -1 : fallback;
         }
+    }
+
+    /** A block device as the blkio and io files name it: "8:0". */
+    static String device(long major, long minor) {
+        return major + ":" + minor;
     }
 
     /** A member's value, with null (not set) as 0. */

@@ -30,6 +30,16 @@ final class V1Limits extends CgroupLimits {
     }
 
     @Override
+    String limitFile(String prefix) {
+        return prefix + ".limit_in_bytes";
+    }
+
+    @Override
+    String unlimited() {
+        return "-1";
+    }
+
+    @Override
     void memory(Spec.Memory m) {
         long limit = orZero(m.limit());
         long swap = orZero(m.swap());
@@ -97,6 +107,48 @@ final class V1Limits extends CgroupLimits {
         }
         if (orZero(c.realtimeRuntime()) != 0) {
             add(write("cpu", "cpu.rt_runtime_us", Long.toString(c.realtimeRuntime()), "cpu.realtimeRuntime"));
+        }
+    }
+
+    @Override
+    void blockIo(Spec.BlockIo b) {
+        if (orZero(b.weight()) != 0) {
+            add(write("blkio", weightFile("blockIO.weight"), Long.toString(b.weight()), "blockIO.weight"));
+        }
+        if (orZero(b.leafWeight()) != 0) {
+            add(write("blkio", "blkio.leaf_weight", Long.toString(b.leafWeight()), "blockIO.leafWeight"));
+        }
+        for (Spec.WeightDevice d : b.weightDevice()) {
+            if (orZero(d.weight()) != 0) {
+                add(write("blkio", weightFile("blockIO.weightDevice") + "_device",
+                        device(d.major(), d.minor()) + " " + d.weight(), "blockIO.weightDevice"));
+            }
+            if (orZero(d.leafWeight()) != 0) {
+                add(write("blkio", "blkio.leaf_weight_device", device(d.major(), d.minor()) + " " + d.leafWeight(),
+                        "blockIO.weightDevice"));
+            }
+        }
+        throttle(b.throttleReadBpsDevice(), "read_bps_device", "blockIO.throttleReadBpsDevice");
+        throttle(b.throttleWriteBpsDevice(), "write_bps_device", "blockIO.throttleWriteBpsDevice");
+        throttle(b.throttleReadIOPSDevice(), "read_iops_device", "blockIO.throttleReadIOPSDevice");
+        throttle(b.throttleWriteIOPSDevice(), "write_iops_device", "blockIO.throttleWriteIOPSDevice");
+    }
+
+    /** As runc: CFQ's blkio.weight where the kernel has it, else BFQ's blkio.bfq.weight. */
+    private String weightFile(String member) {
+        if (optionalFile("blkio", "blkio.weight", member) != null) {
+            return "blkio.weight";
+        }
+        if (optionalFile("blkio", "blkio.bfq.weight", member) != null) {
+            return "blkio.bfq.weight";
+        }
+        throw new FutabaException(RESOURCES + member + ": the kernel offers neither blkio.weight nor blkio.bfq.weight "
+                + "in " + dir("blkio", member) + " (no CFQ or BFQ I/O scheduler)");
+    }
+
+    private void throttle(List<Spec.ThrottleDevice> devices, String file, String member) {
+        for (Spec.ThrottleDevice d : devices) {
+            add(write("blkio", "blkio.throttle." + file, device(d.major(), d.minor()) + " " + d.rate(), member));
         }
     }
 }

@@ -30,6 +30,16 @@ final class V2Limits extends CgroupLimits {
     }
 
     @Override
+    String limitFile(String prefix) {
+        return prefix + ".max";
+    }
+
+    @Override
+    String unlimited() {
+        return "max";
+    }
+
+    @Override
     void memory(Spec.Memory m) {
         long limit = orZero(m.limit());
         long swap = orZero(m.swap());
@@ -47,10 +57,10 @@ final class V2Limits extends CgroupLimits {
             }
         }
         if (limit != 0) {
-            add(write("memory", "memory.max", limit < 0 ? "max" : Long.toString(limit), "memory.limit"));
+            add(write("memory", "memory.max", limit < 0 ? unlimited() : Long.toString(limit), "memory.limit"));
         }
         if (orZero(m.reservation()) != 0) {
-            add(write("memory", "memory.low", m.reservation() < 0 ? "max" : Long.toString(m.reservation()),
+            add(write("memory", "memory.low", m.reservation() < 0 ? unlimited() : Long.toString(m.reservation()),
                     "memory.reservation"));
         }
         // what v2 has no file for; runc ignores it silently
@@ -112,5 +122,57 @@ final class V2Limits extends CgroupLimits {
     /** cpu.weight (1 to 10000) for cpu.shares (2 to 262144), as runc converts it. */
     static long weight(long shares) {
         return 1 + ((shares - 2) * 9999) / 262142;
+    }
+
+    @Override
+    void blockIo(Spec.BlockIo b) {
+        boolean deviceWeights = b.weightDevice().stream().anyMatch(d -> orZero(d.weight()) != 0);
+        if (orZero(b.weight()) != 0 || deviceWeights) {
+            // as runc: BFQ's io.bfq.weight where the kernel has it, else io.weight (blk-iocost) on its own scale
+            Path bfq = optionalFile("io", "io.bfq.weight", "blockIO.weight");
+            if (orZero(b.weight()) != 0) {
+                add(bfq != null ? LimitWrite.of(RESOURCES + "blockIO.weight", bfq, Long.toString(b.weight()))
+                        : LimitWrite.of(RESOURCES + "blockIO.weight", ioWeight(), Long.toString(ioWeight(b.weight()))));
+            }
+            // a kernel older than 5.4 has a single number there, and no per-device weights
+            if (deviceWeights && (bfq == null || files.read(bfq).strip().matches("\\d+"))) {
+                warnings.accept(RESOURCES + "blockIO.weightDevice: this kernel takes no per-device weights (no "
+                        + "io.bfq.weight with devices); ignored, as by runc");
+            } else if (deviceWeights) {
+                for (Spec.WeightDevice d : b.weightDevice()) {
+                    if (orZero(d.weight()) != 0) {
+                        add(LimitWrite.of(RESOURCES + "blockIO.weightDevice", bfq,
+                                device(d.major(), d.minor()) + " " + d.weight()));
+                    }
+                }
+            }
+        }
+        if (orZero(b.leafWeight()) != 0 || b.weightDevice().stream().anyMatch(d -> orZero(d.leafWeight()) != 0)) {
+            warnings.accept(RESOURCES + "blockIO: cgroup v2 has no leaf weights (leafWeight); ignored");
+        }
+        throttle(b.throttleReadBpsDevice(), "rbps", "blockIO.throttleReadBpsDevice");
+        throttle(b.throttleWriteBpsDevice(), "wbps", "blockIO.throttleWriteBpsDevice");
+        throttle(b.throttleReadIOPSDevice(), "riops", "blockIO.throttleReadIOPSDevice");
+        throttle(b.throttleWriteIOPSDevice(), "wiops", "blockIO.throttleWriteIOPSDevice");
+    }
+
+    private Path ioWeight() {
+        Path file = optionalFile("io", "io.weight", "blockIO.weight");
+        if (file == null) {
+            throw new FutabaException(RESOURCES + "blockIO.weight: the kernel offers neither io.bfq.weight nor "
+                    + "io.weight in " + dir + " (no BFQ I/O scheduler, no blk-iocost)");
+        }
+        return file;
+    }
+
+    /** io.weight (1 to 10000) for a blkio weight (10 to 1000), as runc converts it. */
+    static long ioWeight(long blkioWeight) {
+        return 1 + (blkioWeight - 10) * 9999 / 990;
+    }
+
+    private void throttle(List<Spec.ThrottleDevice> devices, String key, String member) {
+        for (Spec.ThrottleDevice d : devices) {
+            add(write("io", "io.max", device(d.major(), d.minor()) + " " + key + "=" + d.rate(), member));
+        }
     }
 }

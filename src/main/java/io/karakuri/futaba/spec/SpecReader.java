@@ -158,7 +158,7 @@ public final class SpecReader {
         if (r == null) {
             return Spec.Resources.NONE;
         }
-        for (String member : List.of("blockIO", "hugepageLimits", "network", "rdma", "unified")) {
+        for (String member : List.of("network", "rdma", "unified")) {
             if (r.has(member)) {
                 unsupported.add("linux.resources." + member);
             }

@@ -105,6 +105,30 @@ public final class SpecValidator {
                 throw invalidResource(source, "cpu.burst: must not be negative, found " + cpu.burst());
             }
         }
+        Spec.BlockIo blockIo = r.blockIO();
+        if (blockIo != null) {
+            weight(blockIo.weight(), "blockIO.weight", source);
+            weight(blockIo.leafWeight(), "blockIO.leafWeight", source);
+            for (Spec.WeightDevice d : blockIo.weightDevice()) {
+                blockDevice(d.major(), d.minor(), "blockIO.weightDevice", source);
+                weight(d.weight(), "blockIO.weightDevice " + d.major() + ":" + d.minor() + " weight", source);
+                weight(d.leafWeight(), "blockIO.weightDevice " + d.major() + ":" + d.minor() + " leafWeight", source);
+            }
+            for (List<Spec.ThrottleDevice> devices : List.of(blockIo.throttleReadBpsDevice(),
+                    blockIo.throttleWriteBpsDevice(), blockIo.throttleReadIOPSDevice(),
+                    blockIo.throttleWriteIOPSDevice())) {
+                for (Spec.ThrottleDevice d : devices) {
+                    blockDevice(d.major(), d.minor(), "blockIO throttle", source);
+                }
+            }
+        }
+        for (Spec.HugepageLimit limit : r.hugepageLimits()) {
+            // the kernel's names, which become file names: hugetlb.2MB.max
+            if (!limit.pageSize().matches("[1-9][0-9]*[KMG]B")) {
+                throw invalidResource(source, "hugepageLimits: pageSize must be a size such as 2MB or 1GB, found \""
+                        + limit.pageSize() + "\"");
+            }
+        }
         for (Spec.DeviceRule rule : r.devices()) {
             if (!List.of("a", "c", "b").contains(rule.type())) {
                 throw invalidResource(source, "devices: unknown device type \"" + rule.type() + "\"");
@@ -113,6 +137,19 @@ public final class SpecValidator {
                 throw invalidResource(source, "devices: access must be made of r, w and m, found \"" + rule.access()
                         + "\"");
             }
+        }
+    }
+
+    /** A blkio weight: 10 to 1000, or 0 or null to leave it. */
+    private static void weight(Long weight, String member, String source) {
+        if (weight != null && weight != 0 && !within(weight, 10, 1000)) {
+            throw invalidResource(source, member + ": must be 10 to 1000, found " + weight);
+        }
+    }
+
+    private static void blockDevice(long major, long minor, String member, String source) {
+        if (major < 0 || minor < 0) {
+            throw invalidResource(source, member + ": major and minor are required, found " + major + ":" + minor);
         }
     }
 

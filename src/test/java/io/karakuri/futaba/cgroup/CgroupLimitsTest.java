@@ -23,6 +23,14 @@ class CgroupLimitsTest {
         return new Spec.Resources(memory, cpu, pids, List.of(), null, List.of(), null, Map.of(), Map.of());
     }
 
+    private static Spec.Resources blockIo(Spec.BlockIo blockIo) {
+        return new Spec.Resources(null, null, null, List.of(), blockIo, List.of(), null, Map.of(), Map.of());
+    }
+
+    private static Spec.Resources hugepages(Spec.HugepageLimit... limits) {
+        return new Spec.Resources(null, null, null, List.of(), null, List.of(limits), null, Map.of(), Map.of());
+    }
+
     private static Spec.Memory memory(Long limit, Long reservation, Long swap) {
         return new Spec.Memory(limit, reservation, swap, null, null, null, null, null, null);
     }
@@ -225,5 +233,94 @@ class CgroupLimitsTest {
                 () -> cgroup.update(resources(null, null, new Spec.Pids(5)), warnings::add));
         assertEquals("linux.resources.pids.limit: the pids controller is not available in " + root.resolve("ctr")
                 + " (its cgroup.controllers)", e.getMessage());
+    }
+
+    private static final Spec.BlockIo BLOCK_IO = new Spec.BlockIo(500L, null,
+            List.of(new Spec.WeightDevice(8, 0, 300L, null)), List.of(new Spec.ThrottleDevice(8, 0, 1048576)),
+            List.of(new Spec.ThrottleDevice(8, 16, 2097152)), List.of(new Spec.ThrottleDevice(8, 0, 100)),
+            List.of(new Spec.ThrottleDevice(8, 0, 200)));
+
+    @Test
+    void v1BlockIoTakesBfqWeightsWhereTheKernelHasNoBlkioWeight() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "blkio/blkio.bfq.weight=100", "blkio/blkio.bfq.weight_device",
+                "blkio/blkio.throttle.read_bps_device", "blkio/blkio.throttle.write_bps_device",
+                "blkio/blkio.throttle.read_iops_device", "blkio/blkio.throttle.write_iops_device");
+        tree.cgroup().create(blockIo(BLOCK_IO), warnings::add);
+        assertEquals(List.of("blkio/blkio.bfq.weight=500", "blkio/blkio.bfq.weight_device=8:0 300",
+                "blkio/blkio.throttle.read_bps_device=8:0 1048576",
+                "blkio/blkio.throttle.write_bps_device=8:16 2097152", "blkio/blkio.throttle.read_iops_device=8:0 100",
+                "blkio/blkio.throttle.write_iops_device=8:0 200"), tree.writes);
+    }
+
+    @Test
+    void v1BlockIoTakesCfqWeightsAndLeafWeightsWhereTheKernelHasThem() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "blkio/blkio.weight=500", "blkio/blkio.weight_device",
+                "blkio/blkio.leaf_weight=500", "blkio/blkio.leaf_weight_device", "blkio/blkio.bfq.weight=100");
+        tree.cgroup().create(blockIo(new Spec.BlockIo(200L, 300L, List.of(new Spec.WeightDevice(8, 0, 400L, 600L)),
+                List.of(), List.of(), List.of(), List.of())), warnings::add);
+        assertEquals(List.of("blkio/blkio.weight=200", "blkio/blkio.leaf_weight=300",
+                "blkio/blkio.weight_device=8:0 400", "blkio/blkio.leaf_weight_device=8:0 600"), tree.writes);
+    }
+
+    @Test
+    void v1BlockIoWeightWithoutAWeightFileNamesBoth() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "blkio/blkio.throttle.read_bps_device");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class, () -> cgroup.update(blockIo(BLOCK_IO), warnings::add));
+        assertEquals("linux.resources.blockIO.weight: the kernel offers neither blkio.weight nor blkio.bfq.weight in "
+                + root.resolve("blkio/ctr") + " (no CFQ or BFQ I/O scheduler)", e.getMessage());
+        assertEquals(List.of(), tree.writes);
+    }
+
+    @Test
+    void anEmptyBlockIoAsksForNothing() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=0");
+        tree.cgroup().create(blockIo(new Spec.BlockIo(null, null, List.of(), List.of(), List.of(), List.of(),
+                List.of())), warnings::add);
+        assertEquals(List.of(), tree.writes, "and needs no blkio hierarchy");
+    }
+
+    @Test
+    void v2BlockIoWithBfqPerDeviceWeightsAndIoMax() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=io", "io.bfq.weight=default 100",
+                "io.weight=default 100", "io.max");
+        tree.cgroup().create(blockIo(new Spec.BlockIo(500L, 100L, BLOCK_IO.weightDevice(),
+                BLOCK_IO.throttleReadBpsDevice(), BLOCK_IO.throttleWriteBpsDevice(), BLOCK_IO.throttleReadIOPSDevice(),
+                BLOCK_IO.throttleWriteIOPSDevice())), warnings::add);
+        assertEquals(List.of("io.bfq.weight=500", "io.bfq.weight=8:0 300", "io.max=8:0 rbps=1048576",
+                "io.max=8:16 wbps=2097152", "io.max=8:0 riops=100", "io.max=8:0 wiops=200"), tree.writes);
+        assertEquals(List.of("linux.resources.blockIO: cgroup v2 has no leaf weights (leafWeight); ignored"), warnings);
+    }
+
+    @Test
+    void v2BlockIoWeightWithoutBfqIsConvertedForIoWeight() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=io", "io.weight=default 100");
+        tree.cgroup().create(blockIo(new Spec.BlockIo(500L, null, BLOCK_IO.weightDevice(), List.of(), List.of(),
+                List.of(), List.of())), warnings::add);
+        assertEquals(List.of("io.weight=4950"), tree.writes);
+        assertEquals(List.of("linux.resources.blockIO.weightDevice: this kernel takes no per-device weights (no "
+                + "io.bfq.weight with devices); ignored, as by runc"), warnings);
+        assertEquals(1, V2Limits.ioWeight(10));
+        assertEquals(10000, V2Limits.ioWeight(1000));
+    }
+
+    @Test
+    void hugepageLimitsAndTheirReservations() {
+        FakeCgroupTree v1 = FakeCgroupTree.v1(root.resolve("v1"), "hugetlb/hugetlb.2MB.limit_in_bytes",
+                "hugetlb/hugetlb.2MB.rsvd.limit_in_bytes", "hugetlb/hugetlb.1GB.limit_in_bytes");
+        v1.cgroup().create(hugepages(new Spec.HugepageLimit("2MB", 4194304), new Spec.HugepageLimit("1GB", -1)),
+                warnings::add);
+        assertEquals(List.of("hugetlb/hugetlb.2MB.limit_in_bytes=4194304",
+                "hugetlb/hugetlb.2MB.rsvd.limit_in_bytes=4194304", "hugetlb/hugetlb.1GB.limit_in_bytes=-1"), v1.writes);
+
+        FakeCgroupTree v2 = FakeCgroupTree.v2(root.resolve("v2"), "cgroup.controllers=hugetlb", "hugetlb.2MB.max",
+                "hugetlb.2MB.rsvd.max");
+        v2.cgroup().create(hugepages(new Spec.HugepageLimit("2MB", -1)), warnings::add);
+        assertEquals(List.of("hugetlb.2MB.max=max", "hugetlb.2MB.rsvd.max=max"), v2.writes);
+
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> v2.cgroup().update(hugepages(new Spec.HugepageLimit("64KB", 0)), warnings::add));
+        assertEquals("linux.resources.hugepageLimits: this kernel has no 64KB huge pages (no hugetlb.64KB.max in "
+                + root.resolve("v2/ctr") + ")", e.getMessage());
     }
 }

@@ -66,6 +66,10 @@ class SpecValidatorTest {
                 valid("a relative mount destination", c -> addMount(c, json("destination", "a/../b", "type", "tmpfs"))),
                 valid("swap of -1 (unlimited)", c -> object(c, "linux", "resources").put("memory",
                         json("limit", 1 << 20, "swap", -1))),
+                valid("an empty blockIO, as podman and containerd send it", c -> object(c, "linux", "resources")
+                        .put("blockIO", json())),
+                valid("swappiness of -1 (leave it)", c -> object(c, "linux", "resources").put("memory",
+                        json("swappiness", -1))),
                 valid("rootfsPropagation", c -> linux(c).put("rootfsPropagation", "rslave")));
     }
 
@@ -168,6 +172,17 @@ class SpecValidatorTest {
                         json("swappiness", 101)), "linux.resources.memory.swappiness: must be 0 to 100, found 101"),
                 invalid("cpu idle 2", c -> object(c, "linux", "resources").put("cpu", json("idle", 2)),
                         "linux.resources.cpu.idle: must be 0 or 1, found 2"),
+                invalid("a blkio weight below 10", c -> object(c, "linux", "resources").put("blockIO",
+                        json("weight", 5)), "linux.resources.blockIO.weight: must be 10 to 1000, found 5"),
+                invalid("a device weight above 1000", c -> object(c, "linux", "resources").put("blockIO",
+                        json("weightDevice", List.of(json("major", 8, "minor", 0, "weight", 1001)))),
+                        "linux.resources.blockIO.weightDevice 8:0 weight: must be 10 to 1000, found 1001"),
+                invalid("a throttled device without minor", c -> object(c, "linux", "resources").put("blockIO",
+                        json("throttleReadBpsDevice", List.of(json("major", 8, "rate", 1)))),
+                        "linux.resources.blockIO throttle: major and minor are required, found 8:-1"),
+                invalid("a huge page size that is no size", c -> object(c, "linux", "resources").put("hugepageLimits",
+                        List.of(json("pageSize", "../2MB", "limit", 1))),
+                        "linux.resources.hugepageLimits: pageSize must be a size such as 2MB or 1GB, found \"../2MB\""),
                 invalid("unknown device type", c -> list(c, "devices", "linux", "resources").add(json("type", "x")),
                         "linux.resources.devices: unknown device type \"x\""),
                 invalid("bad device access", c -> list(c, "devices", "linux", "resources").add(json("access", "rx")),
