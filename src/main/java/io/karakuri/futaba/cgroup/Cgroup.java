@@ -232,7 +232,7 @@ public final class Cgroup {
     private void enableControllers(Path parent) {
         String available = files.read(parent.resolve("cgroup.controllers"));
         String enabled = files.read(parent.resolve("cgroup.subtree_control"));
-        for (String controller : List.of("cpu", "cpuset", "memory", "pids", "io", "hugetlb")) {
+        for (String controller : List.of("cpu", "cpuset", "memory", "pids", "io", "hugetlb", "rdma")) {
             if (List.of(available.strip().split(" ")).contains(controller)
                     && !List.of(enabled.strip().split(" ")).contains(controller)) {
                 try {

@@ -5,6 +5,7 @@ import io.karakuri.futaba.spec.Spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +35,11 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
     abstract void cpu(Spec.Cpu c);
 
     abstract void blockIo(Spec.BlockIo b);
+
+    abstract void network(Spec.Network n);
+
+    /** linux.resources.unified: files of the v2 tree by name. */
+    abstract void unified(Map<String, String> values);
 
     /** A limit file's name: hugetlb.2MB.limit_in_bytes on v1, hugetlb.2MB.max on v2, for "hugetlb.2MB". */
     abstract String limitFile(String prefix);
@@ -70,7 +76,25 @@ abstract sealed class CgroupLimits permits V1Limits, V2Limits {
             blockIo(r.blockIO());
         }
         hugepages(r.hugepageLimits());
+        if (r.network() != null) {
+            network(r.network());
+        }
+        r.rdma().forEach(this::rdma);
+        if (!r.unified().isEmpty()) {
+            unified(r.unified()); // last, so that it has the final word, as in runc
+        }
         return List.copyOf(writes);
+    }
+
+    private void rdma(String device, Spec.Rdma limits) {
+        StringBuilder line = new StringBuilder(device);
+        if (limits.hcaHandles() != null) {
+            line.append(" hca_handle=").append(limits.hcaHandles());
+        }
+        if (limits.hcaObjects() != null) {
+            line.append(" hca_object=").append(limits.hcaObjects());
+        }
+        add(write("rdma", "rdma.max", line.toString(), "rdma"));
     }
 
     /** As runc: the reservations (kernel 5.7 on) get the same limit as the faults, where the kernel has them. */

@@ -5,6 +5,7 @@ import io.karakuri.futaba.spec.Spec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -132,6 +133,22 @@ final class V1Limits extends CgroupLimits {
         throttle(b.throttleWriteBpsDevice(), "write_bps_device", "blockIO.throttleWriteBpsDevice");
         throttle(b.throttleReadIOPSDevice(), "read_iops_device", "blockIO.throttleReadIOPSDevice");
         throttle(b.throttleWriteIOPSDevice(), "write_iops_device", "blockIO.throttleWriteIOPSDevice");
+    }
+
+    @Override
+    void network(Spec.Network n) {
+        if (orZero(n.classID()) != 0) {
+            add(write("net_cls", "net_cls.classid", Long.toString(n.classID()), "network.classID"));
+        }
+        for (Spec.InterfacePriority p : n.priorities()) {
+            add(write("net_prio", "net_prio.ifpriomap", p.name() + " " + p.priority(), "network.priorities"));
+        }
+    }
+
+    @Override
+    void unified(Map<String, String> values) {
+        throw new FutabaException(RESOURCES + "unified: unified resources can only be used with cgroup v2 (this "
+                + "host's controllers are on cgroup v1)");
     }
 
     /** As runc: CFQ's blkio.weight where the kernel has it, else BFQ's blkio.bfq.weight. */

@@ -4,6 +4,7 @@ import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.spec.Spec;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** linux.resources on cgroup v2: every controller's files in the one directory. */
@@ -19,14 +20,18 @@ final class V2Limits extends CgroupLimits {
     /** The directory, once its cgroup.controllers shows the controller (which its parent delegates). */
     @Override
     Path dir(String controller, String member) {
-        if (controllers == null) {
-            controllers = List.of(files.read(dir.resolve("cgroup.controllers")).strip().split("\\s+"));
-        }
-        if (!controllers.contains(controller)) {
+        if (!available(controller)) {
             throw new FutabaException(RESOURCES + member + ": the " + controller + " controller is not available in "
                     + dir + " (its cgroup.controllers)");
         }
         return dir;
+    }
+
+    private boolean available(String controller) {
+        if (controllers == null) {
+            controllers = List.of(files.read(dir.resolve("cgroup.controllers")).strip().split("\\s+"));
+        }
+        return controllers.contains(controller);
     }
 
     @Override
@@ -154,6 +159,33 @@ final class V2Limits extends CgroupLimits {
         throttle(b.throttleWriteBpsDevice(), "wbps", "blockIO.throttleWriteBpsDevice");
         throttle(b.throttleReadIOPSDevice(), "riops", "blockIO.throttleReadIOPSDevice");
         throttle(b.throttleWriteIOPSDevice(), "wiops", "blockIO.throttleWriteIOPSDevice");
+    }
+
+    @Override
+    void network(Spec.Network n) {
+        if (orZero(n.classID()) != 0 || !n.priorities().isEmpty()) {
+            warnings.accept(RESOURCES + "network: cgroup v2 has no net_cls or net_prio controller; ignored, as by "
+                    + "runc");
+        }
+    }
+
+    /** As runc: each line of a value in a write of its own (io.max takes one device per write). */
+    @Override
+    void unified(Map<String, String> values) {
+        values.forEach((name, value) -> {
+            Path file = dir.resolve(name);
+            if (!files.exists(file)) {
+                String controller = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+                throw new FutabaException(RESOURCES + "unified: cannot set " + name + ": "
+                        + (controller.equals("cgroup") || available(controller) ? "no such file in " + dir
+                                : "the " + controller + " controller is not available in " + dir));
+            }
+            for (String line : value.split("\n")) {
+                if (!line.isEmpty() || value.isEmpty()) {
+                    add(LimitWrite.of(RESOURCES + "unified." + name, file, line));
+                }
+            }
+        });
     }
 
     private Path ioWeight() {

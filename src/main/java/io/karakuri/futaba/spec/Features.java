@@ -17,7 +17,7 @@ public final class Features {
         cgroup.put("v2", true);
         cgroup.put("systemd", false);
         cgroup.put("systemdUser", false);
-        cgroup.put("rdma", false);
+        cgroup.put("rdma", true);
         Map<String, Object> linux = new LinkedHashMap<>();
         linux.put("namespaces", List.of("cgroup", "ipc", "mount", "network", "pid", "uts"));
         linux.put("capabilities", Capability.all());

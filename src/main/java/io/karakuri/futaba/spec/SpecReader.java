@@ -102,7 +102,7 @@ public final class SpecReader {
         }
         return new Spec.Linux(
                 l.objects("namespaces", (o, i) -> new Spec.Namespace(o.requiredString("type"), o.string("path", null))),
-                resources(l.object("resources"), unsupported),
+                resources(l.object("resources")),
                 l.string("cgroupsPath", null),
                 l.strings("maskedPaths"),
                 l.strings("readonlyPaths"),
@@ -154,14 +154,9 @@ public final class SpecReader {
         }
     }
 
-    private static Spec.Resources resources(JsonObject r, List<String> unsupported) {
+    private static Spec.Resources resources(JsonObject r) {
         if (r == null) {
             return Spec.Resources.NONE;
-        }
-        for (String member : List.of("network", "rdma", "unified")) {
-            if (r.has(member)) {
-                unsupported.add("linux.resources." + member);
-            }
         }
         JsonObject m = r.object("memory");
         Spec.Memory memory = m == null ? null : new Spec.Memory(m.integer("limit"), m.integer("reservation"),

@@ -7,6 +7,7 @@ import io.karakuri.linux.Capability;
 import io.karakuri.linux.Namespaces;
 import io.karakuri.linux.Rlimit;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Set;
 
 /** Checks a {@link Spec} before anything is created for it; every error names the member at fault. */
 public final class SpecValidator {
+    private static final long UINT32_MAX = 0xFFFFFFFFL;
+
     private SpecValidator() {
     }
 
@@ -127,6 +130,39 @@ public final class SpecValidator {
             if (!limit.pageSize().matches("[1-9][0-9]*[KMG]B")) {
                 throw invalidResource(source, "hugepageLimits: pageSize must be a size such as 2MB or 1GB, found \""
                         + limit.pageSize() + "\"");
+            }
+        }
+        Spec.Network network = r.network();
+        if (network != null) {
+            if (network.classID() != null && !within(network.classID(), 0, UINT32_MAX)) {
+                throw invalidResource(source, "network.classID: must be 0 to 4294967295, found "
+                        + network.classID());
+            }
+            for (Spec.InterfacePriority p : network.priorities()) {
+                if (!p.name().matches("\\S+") || !within(p.priority(), 0, UINT32_MAX)) {
+                    throw invalidResource(source, "network.priorities: an interface name without spaces and a "
+                            + "priority of 0 to 4294967295, found \"" + p.name() + "\" " + p.priority());
+                }
+            }
+        }
+        r.rdma().forEach((device, limits) -> {
+            if (!device.matches("\\S+")) {
+                throw invalidResource(source, "rdma: invalid device name \"" + device + "\"");
+            }
+            if (limits.hcaHandles() == null && limits.hcaObjects() == null) {
+                throw invalidResource(source, "rdma." + device + ": needs hcaHandles or hcaObjects");
+            }
+            for (Long limit : Arrays.asList(limits.hcaHandles(), limits.hcaObjects())) {
+                if (limit != null && !within(limit, 0, UINT32_MAX)) {
+                    throw invalidResource(source, "rdma." + device + ": limits must be 0 to 4294967295, found "
+                            + limit);
+                }
+            }
+        });
+        for (String name : r.unified().keySet()) {
+            // names of files in the container's cgroup directory, and no other
+            if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+                throw invalidResource(source, "unified: \"" + name + "\" is not the name of a cgroup file");
             }
         }
         for (Spec.DeviceRule rule : r.devices()) {

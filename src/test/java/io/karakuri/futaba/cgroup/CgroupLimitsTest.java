@@ -31,6 +31,14 @@ class CgroupLimitsTest {
         return new Spec.Resources(null, null, null, List.of(), null, List.of(limits), null, Map.of(), Map.of());
     }
 
+    private static Spec.Resources network(Spec.Network network, Map<String, Spec.Rdma> rdma,
+            Map<String, String> unified) {
+        return new Spec.Resources(null, null, null, List.of(), null, List.of(), network, rdma, unified);
+    }
+
+    private static final Spec.Network NETWORK = new Spec.Network(0x100001L,
+            List.of(new Spec.InterfacePriority("lo", 2), new Spec.InterfacePriority("eth0", 5)));
+
     private static Spec.Memory memory(Long limit, Long reservation, Long swap) {
         return new Spec.Memory(limit, reservation, swap, null, null, null, null, null, null);
     }
@@ -322,5 +330,82 @@ class CgroupLimitsTest {
                 () -> v2.cgroup().update(hugepages(new Spec.HugepageLimit("64KB", 0)), warnings::add));
         assertEquals("linux.resources.hugepageLimits: this kernel has no 64KB huge pages (no hugetlb.64KB.max in "
                 + root.resolve("v2/ctr") + ")", e.getMessage());
+    }
+
+    @Test
+    void v1NetworkClassAndPriorities() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "net_cls,net_prio/net_cls.classid=0",
+                "net_cls,net_prio/net_prio.ifpriomap=lo 0");
+        tree.cgroup().create(network(NETWORK, Map.of(), Map.of()), warnings::add);
+        assertEquals(List.of("net_cls,net_prio/net_cls.classid=1048577", "net_cls,net_prio/net_prio.ifpriomap=lo 2",
+                "net_cls,net_prio/net_prio.ifpriomap=eth0 5"), tree.writes);
+    }
+
+    @Test
+    void v2IgnoresTheNetworkWithAWarning() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=memory");
+        tree.cgroup().create(network(NETWORK, Map.of(), Map.of()), warnings::add);
+        assertEquals(List.of(), tree.writes);
+        assertEquals(List.of("linux.resources.network: cgroup v2 has no net_cls or net_prio controller; ignored, as "
+                + "by runc"), warnings);
+    }
+
+    @Test
+    void rdmaLimitsPerDeviceOnEitherVersionAndAClearErrorWithoutTheController() {
+        Map<String, Spec.Rdma> rdma = new java.util.LinkedHashMap<>();
+        rdma.put("mlx5_1", new Spec.Rdma(3L, 10000L));
+        rdma.put("mlx4_0", new Spec.Rdma(null, 7L));
+        FakeCgroupTree v1 = FakeCgroupTree.v1(root.resolve("v1"), "rdma/rdma.max");
+        v1.cgroup().create(network(null, rdma, Map.of()), warnings::add);
+        assertEquals(List.of("rdma/rdma.max=mlx5_1 hca_handle=3 hca_object=10000", "rdma/rdma.max=mlx4_0 hca_object=7"),
+                v1.writes);
+        FakeCgroupTree v2 = FakeCgroupTree.v2(root.resolve("v2"), "cgroup.controllers=memory rdma", "rdma.max");
+        v2.cgroup().create(network(null, rdma, Map.of()), warnings::add);
+        assertEquals(List.of("rdma.max=mlx5_1 hca_handle=3 hca_object=10000", "rdma.max=mlx4_0 hca_object=7"),
+                v2.writes);
+
+        FakeCgroupTree none = FakeCgroupTree.v1(root.resolve("none"), "memory/memory.limit_in_bytes=0");
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> none.cgroup().update(network(null, rdma, Map.of()), warnings::add));
+        assertEquals("linux.resources.rdma: this host has no rdma cgroup hierarchy", e.getMessage());
+    }
+
+    @Test
+    void v2UnifiedWritesEachLineOfEachFileLast() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=io memory pids", "memory.high=max",
+                "io.max", "pids.max=max");
+        Map<String, String> unified = new java.util.LinkedHashMap<>();
+        unified.put("memory.high", "1073741824");
+        unified.put("io.max", "8:0 rbps=1024\n8:16 wiops=10\n");
+        tree.cgroup().create(new Spec.Resources(null, null, new Spec.Pids(10), List.of(), null, List.of(), null,
+                Map.of(), unified), warnings::add);
+        assertEquals(List.of("pids.max=10", "memory.high=1073741824", "io.max=8:0 rbps=1024", "io.max=8:16 wiops=10"),
+                tree.writes);
+    }
+
+    @Test
+    void v2UnifiedNamesAMissingFileOrController() {
+        FakeCgroupTree tree = FakeCgroupTree.v2(root, "cgroup.controllers=memory", "memory.max=max");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class,
+                () -> cgroup.update(network(null, Map.of(), Map.of("rdma.max", "x hca_handle=1")), warnings::add));
+        assertEquals("linux.resources.unified: cannot set rdma.max: the rdma controller is not available in "
+                + root.resolve("ctr"), e.getMessage());
+        e = assertThrows(FutabaException.class,
+                () -> cgroup.update(network(null, Map.of(), Map.of("memory.hihg", "1")), warnings::add));
+        assertEquals("linux.resources.unified: cannot set memory.hihg: no such file in " + root.resolve("ctr"),
+                e.getMessage());
+    }
+
+    @Test
+    void v1RefusesUnifiedAsRuncDoes() {
+        FakeCgroupTree tree = FakeCgroupTree.v1(root, "memory/memory.limit_in_bytes=0");
+        Cgroup cgroup = tree.cgroup();
+        FutabaException e = assertThrows(FutabaException.class, () -> cgroup.update(
+                new Spec.Resources(memory(1L << 20, null, null), null, null, List.of(), null, List.of(), null,
+                        Map.of(), Map.of("memory.high", "1")), warnings::add));
+        assertEquals("linux.resources.unified: unified resources can only be used with cgroup v2 (this host's "
+                + "controllers are on cgroup v1)", e.getMessage());
+        assertEquals(List.of(), tree.writes);
     }
 }

@@ -153,10 +153,8 @@ class SpecReaderTest {
         Configs.object(config, "process").put("apparmorProfile", "docker-default");
         Configs.object(config, "process", "user").put("username", "ContainerUser");
         Configs.object(config, "linux").put("timeOffsets", json("monotonic", json("secs", 1)));
-        Configs.object(config, "linux", "resources").put("unified", json("memory.high", "1G"));
 
-        assertEquals(List.of("hooks", "process.apparmorProfile", "process.user.username", "linux.timeOffsets",
-                "linux.resources.unified"),
+        assertEquals(List.of("hooks", "process.apparmorProfile", "process.user.username", "linux.timeOffsets"),
                 Configs.read(config).unsupported());
     }
 

@@ -183,6 +183,14 @@ class SpecValidatorTest {
                 invalid("a huge page size that is no size", c -> object(c, "linux", "resources").put("hugepageLimits",
                         List.of(json("pageSize", "../2MB", "limit", 1))),
                         "linux.resources.hugepageLimits: pageSize must be a size such as 2MB or 1GB, found \"../2MB\""),
+                invalid("a unified file in another directory", c -> object(c, "linux", "resources").put("unified",
+                        json("../memory.max", "1")), "linux.resources.unified: \"../memory.max\" is not the name of a "
+                        + "cgroup file"),
+                invalid("an rdma device without limits", c -> object(c, "linux", "resources").put("rdma",
+                        json("mlx4_0", json())), "linux.resources.rdma.mlx4_0: needs hcaHandles or hcaObjects"),
+                invalid("a network priority for a name with a space", c -> object(c, "linux", "resources")
+                        .put("network", json("priorities", List.of(json("name", "a b", "priority", 1)))),
+                        "linux.resources.network.priorities: an interface name without spaces"),
                 invalid("unknown device type", c -> list(c, "devices", "linux", "resources").add(json("type", "x")),
                         "linux.resources.devices: unknown device type \"x\""),
                 invalid("bad device access", c -> list(c, "devices", "linux", "resources").add(json("access", "rx")),
