@@ -74,6 +74,14 @@ public final class Futaba {
         new ContainerPause(store).resume(id);
     }
 
+    /**
+     * New limits for the cgroup of a created, running or paused container; what r leaves out stays as it is.
+     * source (a file name, "update") starts the errors about r.
+     */
+    public void update(String id, Spec.Resources r, String source) {
+        new ContainerUpdate(store, warnings).update(id, r, source);
+    }
+
     /** The pids of the container's processes. */
     public List<Integer> pids(String id) {
         return new ContainerPs(store).pids(id);

@@ -88,6 +88,9 @@ public final class FutabaCli {
                     List.of(Option.flag("kill the container first if it is running", "force", "f"), HELP), 1, 1),
             new Command("pause", "pause CONTAINER-ID", "Freeze every process of a container.", List.of(HELP), 1, 1),
             new Command("resume", "resume CONTAINER-ID", "Thaw a paused container.", List.of(HELP), 1, 1),
+            new Command("update", "update [OPTIONS] CONTAINER-ID",
+                    "Change the resource limits of a created, running or paused container, as runc update.",
+                    UpdateOptions.OPTIONS, 1, 1),
             new Command("ps", "ps [OPTIONS] CONTAINER-ID", "List the processes of a container.",
                     List.of(Option.value("FORMAT", "table or json (the pids; default table)", "format", "f"), HELP), 1, 1),
             new Command("events", "events [OPTIONS] CONTAINER-ID",
@@ -258,6 +261,11 @@ public final class FutabaCli {
             }
             case "resume" -> {
                 futaba.resume(pos.getFirst());
+                return 0;
+            }
+            case "update" -> {
+                UpdateOptions.Update update = UpdateOptions.read(args, System.in);
+                futaba.update(pos.getFirst(), update.resources(), update.source());
                 return 0;
             }
             case "ps" -> {

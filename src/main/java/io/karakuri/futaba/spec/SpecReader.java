@@ -154,6 +154,11 @@ public final class SpecReader {
         }
     }
 
+    /** A linux.resources object on its own, as `futaba update --resources` takes it. */
+    public static Spec.Resources readResources(String json) {
+        return resources(JsonObject.root(Json.parse(json), "resources"));
+    }
+
     private static Spec.Resources resources(JsonObject r) {
         if (r == null) {
             return Spec.Resources.NONE;

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class FutabaCliTest {
     private static final List<String> COMMANDS = List.of("create", "start", "run", "state", "kill", "delete", "list",
-            "spec");
+            "spec", "update");
 
     @TempDir
     Path dir;
@@ -145,6 +145,18 @@ class FutabaCliTest {
         Result r = runWithRoot("state", "../etc");
         assertEquals(1, r.code());
         assertTrue(r.errorLines().getFirst().startsWith("futaba: invalid container id \"../etc\""), r.err());
+    }
+
+    @Test
+    void updateChecksItsInputBeforeLookingForTheContainer() throws IOException {
+        Result r = runWithRoot("update", "--blkio-weight", "5", "c1");
+        assertEquals(1, r.code());
+        assertEquals(List.of("futaba: update: linux.resources.blockIO.weight: must be 10 to 1000, found 5"),
+                r.errorLines());
+
+        r = runWithRoot("update", "--memory", "64m", "c1");
+        assertEquals(1, r.code());
+        assertEquals(List.of("futaba: container c1 does not exist"), r.errorLines());
     }
 
     @Test
