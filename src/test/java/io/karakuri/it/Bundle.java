@@ -89,8 +89,9 @@ public final class Bundle {
         return this;
     }
 
+    /** Sets linux.resources.KIND: an object (memory: {...}) or, for hugepageLimits, an array. */
     @SuppressWarnings("unchecked")
-    public Bundle resources(String kind, Map<String, Object> values) {
+    public Bundle resources(String kind, Object values) {
         Map<String, Object> linux = section("linux");
         Map<String, Object> resources = new LinkedHashMap<>((Map<String, Object>) linux.get("resources"));
         resources.put(kind, values);

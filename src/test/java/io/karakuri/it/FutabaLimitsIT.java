@@ -2,14 +2,24 @@ package io.karakuri.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.karakuri.futaba.cgroup.CgroupHost;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
-/** linux.resources: the limits are written to the container's cgroup, and the kernel enforces them. */
+/**
+ * linux.resources: the limits are written to the container's cgroup, and the kernel enforces them; `update`
+ * changes them. The checks of single files are for cgroup v1; src/test/sh/cgroup2-checks.sh makes them on v2.
+ */
 class FutabaLimitsIT extends FutabaTestBase {
     private static final long MIB = 1024 * 1024;
 
@@ -65,6 +75,276 @@ class FutabaLimitsIT extends FutabaTestBase {
                 Files.deleteIfExists(h.dir("/futaba-it"));
             }
         }
+    }
+
+    /**
+     * Creates a container (sleep 300) from b in cgroupsPath (absolute, so that for v1 real-time limits its
+     * parent is the hierarchy's root, which has a real-time budget), runs check with its id, and deletes it.
+     */
+    private void withContainer(Bundle b, String cgroupsPath, ThrowingConsumer<String> check) throws Throwable {
+        b.args("sleep", "300").section("linux").put("cgroupsPath", cgroupsPath);
+        b.write();
+        String id = id("limits");
+        Launcher.Result created = futaba("create", "--bundle", b.dir().toString(), id).ok();
+        try {
+            check.accept(id);
+        } finally {
+            futaba("delete", "--force", id).ok();
+            for (CgroupHost.Hierarchy h : CgroupHost.detect().hierarchies()) {
+                assertTrue(!Files.exists(h.dir(cgroupsPath)), "left behind: " + h.dir(cgroupsPath));
+            }
+        }
+        assertEquals("", created.err());
+    }
+
+    private static CgroupHost.Hierarchy hierarchy(CgroupHost host, String controller) {
+        return host.hierarchies().stream().filter(h -> h.has(controller)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + controller + " hierarchy"));
+    }
+
+    private static CgroupHost v1() {
+        CgroupHost host = CgroupHost.detect();
+        assumeTrue(host.version() == 1, "cgroup v1: src/test/sh/cgroup2-checks.sh checks v2 in a virtual machine");
+        return host;
+    }
+
+    @Test
+    void memoryAndCpuMembersReachTheirV1Files() throws Throwable {
+        CgroupHost host = v1();
+        String path = "/" + id("cg");
+        Bundle b = bundle();
+        b.resources("memory", Map.of("limit", 64 * MIB, "swappiness", 10, "disableOOMKiller", true,
+                "useHierarchy", true));
+        b.resources("cpu", Map.of("quota", 50000, "period", 100000, "burst", 20000, "realtimeRuntime", 10000,
+                "realtimePeriod", 500000, "idle", 1));
+        boolean burst = Files.exists(hierarchy(host, "cpu").mountPoint().resolve("cpu.cfs_burst_us"));
+        boolean realtime = Files.exists(hierarchy(host, "cpu").mountPoint().resolve("cpu.rt_runtime_us"));
+        assumeTrue(realtime, "this kernel has no real-time group scheduling (cpu.rt_runtime_us)");
+        withContainer(b, path, id -> {
+            assertEquals("10", read(host, "memory", path, "memory.swappiness"));
+            assertTrue(read(host, "memory", path, "memory.oom_control").contains("oom_kill_disable 1"));
+            assertEquals("1", read(host, "memory", path, "memory.use_hierarchy"));
+            assertEquals("50000", read(host, "cpu", path, "cpu.cfs_quota_us"));
+            if (burst) {
+                assertEquals("20000", read(host, "cpu", path, "cpu.cfs_burst_us"));
+            }
+            assertEquals("10000", read(host, "cpu", path, "cpu.rt_runtime_us"));
+            assertEquals("500000", read(host, "cpu", path, "cpu.rt_period_us"));
+            assertEquals("1", read(host, "cpu", path, "cpu.idle"));
+        });
+    }
+
+    @Test
+    void kernelMemoryIsAcceptedWithAWarning() {
+        Bundle b = bundle().shell("echo ran");
+        b.resources("memory", Map.of("kernel", 8 * MIB, "kernelTCP", MIB));
+        Launcher.Result r = run(b).ok();
+        assertEquals("ran\n", r.out());
+        assertTrue(r.err().contains("futaba: warning: linux.resources.memory.kernel and kernelTCP: kernel memory "
+                + "limits are deprecated and ignored"), r.err());
+    }
+
+    @Test
+    void blockIoReachesTheBlkioFiles() throws Throwable {
+        CgroupHost host = v1();
+        String weightFile = blkioWeightFile(host);
+        assumeTrue(weightFile != null, "this kernel has neither blkio.weight nor blkio.bfq.weight");
+        String device = Files.readString(Path.of("/sys/block", blockDevices().getFirst(), "dev")).strip();
+        long major = Long.parseLong(device.split(":")[0]);
+        long minor = Long.parseLong(device.split(":")[1]);
+        String path = "/" + id("cg");
+        Bundle b = bundle();
+        b.resources("blockIO", Map.of("weight", 300,
+                "throttleReadBpsDevice", List.of(Map.of("major", major, "minor", minor, "rate", MIB)),
+                "throttleWriteIOPSDevice", List.of(Map.of("major", major, "minor", minor, "rate", 100))));
+        withContainer(b, path, id -> {
+            assertEquals("300", read(host, "blkio", path, weightFile));
+            assertEquals(device + " " + MIB, read(host, "blkio", path, "blkio.throttle.read_bps_device"));
+            assertEquals(device + " 100", read(host, "blkio", path, "blkio.throttle.write_iops_device"));
+        });
+    }
+
+    @Test
+    void anEmptyBlockIoIsAccepted() {
+        Bundle b = bundle().shell("echo ran");
+        b.resources("blockIO", Map.of());
+        assertEquals("ran\n", run(b).ok().out());
+    }
+
+    /** The weight file a new blkio cgroup gets (not the root's: it has none), or null. */
+    private String blkioWeightFile(CgroupHost host) throws Exception {
+        Path probe = hierarchy(host, "blkio").dir("/it-probe-" + ProcessHandle.current().pid());
+        Files.createDirectory(probe);
+        try {
+            return Stream.of("blkio.weight", "blkio.bfq.weight").filter(f -> Files.exists(probe.resolve(f)))
+                    .findFirst().orElse(null);
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    private static List<String> blockDevices() throws Exception {
+        try (Stream<Path> devices = Files.list(Path.of("/sys/block"))) {
+            List<String> names = devices.map(d -> d.getFileName().toString()).sorted().toList();
+            assumeTrue(!names.isEmpty(), "no block device");
+            return names;
+        }
+    }
+
+    /**
+     * hugepageLimits and network need the hugetlb, net_cls and net_prio hierarchies, which this build machine's
+     * kernel has but does not mount: futaba runs in a mount namespace of its own, where the test mounts those
+     * the host lacks, and the values are read there. Leaving the namespace unmounts them, and the test sees
+     * to it that the kernel destroys the hierarchies, which meanwhile show in every process's /proc/PID/cgroup.
+     */
+    @Test
+    void hugepagesAndTheNetworkReachTheirV1Files() throws Exception {
+        CgroupHost host = v1();
+        assumeTrue(Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")), "no 2 MB huge pages");
+        String id = id("net");
+        Bundle b = bundle().args("sleep", "300");
+        b.resources("hugepageLimits", List.of(Map.of("pageSize", "2MB", "limit", 4 * MIB)));
+        b.resources("network", Map.of("classID", 0x100001, "priorities", List.of(Map.of("name", "lo", "priority", 5))));
+        b.section("linux").put("cgroupsPath", "/" + id);
+        b.write();
+        StringBuilder mount = new StringBuilder();
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        for (String controllers : List.of("hugetlb", "net_cls,net_prio")) {
+            CgroupHost.Hierarchy mounted = host.hierarchies().stream().filter(h -> h.controllers().equals(controllers))
+                    .findFirst().orElse(null);
+            if (mounted == null) {
+                Path at = Files.createDirectories(work.resolve("cgroups").resolve(controllers));
+                mount.append("mount -t cgroup -o ").append(controllers).append(" none '").append(at).append("'\n");
+                dirs.put(controllers, at.resolve(id));
+            } else {
+                dirs.put(controllers, mounted.dir("/" + id));
+            }
+        }
+        StringBuilder script = new StringBuilder("set -e\n").append(mount)
+                .append("f() { ").append(futabaInShell()).append(" \"$@\"; }\n")
+                .append("f create --bundle '").append(b.dir()).append("' ").append(id).append('\n')
+                .append("trap 'f delete --force ").append(id).append("' EXIT\n");
+        for (String file : List.of("hugetlb/hugetlb.2MB.limit_in_bytes", "hugetlb/hugetlb.2MB.rsvd.limit_in_bytes",
+                "net_cls,net_prio/net_cls.classid", "net_cls,net_prio/net_prio.ifpriomap")) {
+            String controllers = file.substring(0, file.indexOf('/'));
+            script.append("cat '").append(dirs.get(controllers).resolve(file.substring(file.indexOf('/') + 1)))
+                    .append("'\n");
+        }
+        Launcher.Result r;
+        try {
+            r = inMountNamespace(script.toString());
+        } finally {
+            // unmounted while its removed cgroup was still being freed, a hierarchy lives on: unmount it again
+            eventually("the hierarchies mounted for the test are gone", () -> {
+                if (!mountedHierarchiesLeft()) {
+                    return true;
+                }
+                inMountNamespace(mount.toString()).ok();
+                return false;
+            });
+        }
+        r.ok();
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of(Long.toString(4 * MIB), Long.toString(4 * MIB), "1048577"), lines.subList(0, 3), r.out());
+        assertTrue(lines.contains("lo 5"), r.out());
+        for (Path dir : dirs.values()) {
+            assertTrue(!Files.exists(dir), "left behind: " + dir);
+        }
+    }
+
+    private static Launcher.Result inMountNamespace(String script) {
+        return Launcher.runProgram(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script),
+                Map.of(), java.time.Duration.ofMinutes(1));
+    }
+
+    /** Whether a hierarchy of hugetlb or net_cls,net_prio exists that is mounted nowhere on this host. */
+    private static boolean mountedHierarchiesLeft() {
+        try {
+            Set<String> mounted = CgroupHost.detect().hierarchies().stream().flatMap(h -> Stream.of(
+                    h.controllers().split(","))).collect(Collectors.toSet());
+            return Files.readAllLines(Path.of("/proc/cgroups")).stream().map(line -> line.split("\\s+"))
+                    .anyMatch(f -> List.of("hugetlb", "net_cls", "net_prio").contains(f[0]) && !f[1].equals("0")
+                            && !mounted.contains(f[0]));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void rdmaWithoutItsControllerAndUnifiedOnV1AreClearErrors() {
+        CgroupHost host = v1();
+        assumeTrue(host.hierarchies().stream().noneMatch(h -> h.has("rdma")), "this host has an rdma hierarchy");
+        Bundle b = bundle().shell("echo ran");
+        b.resources("rdma", Map.of("mlx4_0", Map.of("hcaHandles", 2)));
+        Launcher.Result r = run(b);
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("futaba: linux.resources.rdma: this host has no rdma cgroup hierarchy\n", r.err());
+
+        b = bundle().shell("echo ran");
+        b.resources("unified", Map.of("memory.high", "1G"));
+        r = run(b);
+        assertEquals(1, r.code(), r.toString());
+        assertEquals("futaba: linux.resources.unified: unified resources can only be used with cgroup v2 (this host's "
+                + "controllers are on cgroup v1)\n", r.err());
+    }
+
+    @Test
+    void updateChangesTheLimitsOfACreatedRunningOrPausedContainer() throws Throwable {
+        CgroupHost host = v1();
+        String path = "/" + id("cg");
+        Bundle b = bundle();
+        b.resources("memory", Map.of("limit", 64 * MIB));
+        b.resources("cpu", Map.of("shares", 512));
+        withContainer(b, path, id -> {
+            futaba("update", "--memory", "32m", "--memory-swap", "64m", "--cpu-quota", "20000", "--cpu-period",
+                    "50000", "--pids-limit", "20", id).ok();
+            assertEquals(Long.toString(32 * MIB), read(host, "memory", path, "memory.limit_in_bytes"));
+            assertEquals(Long.toString(64 * MIB), read(host, "memory", path, "memory.memsw.limit_in_bytes"));
+            assertEquals("20000", read(host, "cpu", path, "cpu.cfs_quota_us"));
+            assertEquals("50000", read(host, "cpu", path, "cpu.cfs_period_us"));
+            assertEquals("20", read(host, "pids", path, "pids.max"));
+
+            futaba("start", id).ok();
+            // as containerd passes them: on the standard input, with device rules, which update leaves be
+            String devices = read(host, "devices", path, "devices.list");
+            Launcher.runShell("echo '{\"memory\": {\"limit\": " + 48 * MIB + "}, \"cpu\": {\"shares\": 256}, "
+                    + "\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}' | " + futabaInShell()
+                    + " update -r - " + id).ok();
+            assertEquals(Long.toString(48 * MIB), read(host, "memory", path, "memory.limit_in_bytes"));
+            assertEquals("256", read(host, "cpu", path, "cpu.shares"));
+            assertEquals(devices, read(host, "devices", path, "devices.list"));
+
+            futaba("pause", id).ok();
+            futaba("update", "--pids-limit", "30", id).ok();
+            assertEquals("30", read(host, "pids", path, "pids.max"));
+            futaba("resume", id).ok();
+
+            Launcher.Result refused = futaba("update", "--memory", "16m", "--cpuset-cpus", "4095", id);
+            assertEquals(1, refused.code(), refused.toString());
+            assertTrue(refused.err().startsWith("futaba: linux.resources.cpu.cpus: cannot write \"4095\" to "),
+                    refused.err());
+            assertEquals(Long.toString(48 * MIB), read(host, "memory", path, "memory.limit_in_bytes"),
+                    "the memory limit written before the refused value is put back");
+
+            Path tooLow = Files.writeString(work.resolve("low.json"),
+                    "{\"memory\": {\"limit\": 4096, \"checkBeforeUpdate\": true}}");
+            Launcher.Result checked = futaba("update", "-r", tooLow.toString(), id);
+            assertEquals(1, checked.code(), checked.toString());
+            assertTrue(checked.err().startsWith("futaba: linux.resources.memory.limit: refusing a memory limit of 4096 "
+                    + "bytes: the container uses "), checked.err());
+            assertEquals(Long.toString(48 * MIB), read(host, "memory", path, "memory.limit_in_bytes"));
+
+            futaba("kill", id, "KILL").ok();
+            eventually("the container stops", () -> futaba("state", id).ok().out().contains("\"status\": \"stopped\""));
+            Launcher.Result stopped = futaba("update", "--memory", "64m", id);
+            assertEquals("futaba: cannot update container " + id + ": it is stopped\n", stopped.err());
+        });
+    }
+
+    /** The futaba command line, with this test's state root, for a shell script. */
+    private String futabaInShell() {
+        return Stream.concat(Launcher.command("futaba").stream(), Stream.of("--root", root.toString()))
+                .map(w -> "'" + w + "'").collect(Collectors.joining(" "));
     }
 
     private static String read(CgroupHost host, String controller, String path, String file) throws Exception {
