@@ -68,3 +68,49 @@ ok "pause and resume through cgroup.freeze; events --stats from the v2 files"
 rmdir /sys/fs/cgroup/cgroup2-checks
 [ -z "$(ls /run/futaba)" ] || fail "state left in /run/futaba"
 ok "delete removes the cgroup and the state"
+
+make_config 'sleep 300' '"cpu": {"quota": 50000, "period": 100000, "burst": 10000, "idle": 1, "realtimeRuntime": 1000}, "memory": {"limit": 67108864, "swappiness": 10, "disableOOMKiller": true}, "blockIO": {"weight": 300}, "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}], "network": {"classID": 1}, "unified": {"memory.high": "50331648"}, '
+# stderr to a file: the created container's process keeps it open, a $(...) would wait for that
+"$futaba" --root /run/futaba create v2-members >/dev/null 2>/run/cgroup2-checks/err || fail "create: $(cat /run/cgroup2-checks/err)"
+err=$(cat /run/cgroup2-checks/err)
+dir=/sys/fs/cgroup/v2-members
+# io.weight: blkio's 300 on io.weight's scale, 1 + (300 - 10) * 9999 / 990
+for expected in "cpu.max.burst:10000" "cpu.idle:1" "io.weight:default 2930" "hugetlb.2MB.max:4194304" \
+        "hugetlb.2MB.rsvd.max:4194304" "memory.high:50331648"; do
+    file=${expected%%:*}
+    [ "$(cat "$dir/$file")" = "${expected#*:}" ] || fail "$file is $(cat "$dir/$file"), not ${expected#*:}"
+done
+for ignored in memory.swappiness memory.disableOOMKiller "cpu.realtimeRuntime and realtimePeriod" network; do
+    echo "$err" | grep -q "warning: linux.resources.$ignored: cgroup v2 .*; ignored" || fail "no warning for $ignored: $err"
+done
+"$futaba" --root /run/futaba delete --force v2-members || fail "delete"
+ok "cpu.max.burst, cpu.idle, io.weight, hugetlb.2MB.max and rsvd.max, unified are written; what v2 lacks is ignored with a warning"
+
+make_config 'sleep 300' '"rdma": {"mlx4_0": {"hcaHandles": 2}}, '
+"$futaba" --root /run/futaba create v2-rdma >/dev/null 2>/run/cgroup2-checks/err \
+    && fail "an rdma limit for a device the kernel lacks was accepted"
+err=$(cat /run/cgroup2-checks/err)
+echo "$err" | grep -q "^futaba: linux.resources.rdma: cannot write \"mlx4_0 hca_handle=2\" to /sys/fs/cgroup/v2-rdma/rdma.max: " \
+    || fail "rdma: $err"
+[ ! -e /sys/fs/cgroup/v2-rdma ] && [ -z "$(ls /run/futaba)" ] || fail "a failed create left its cgroup or state"
+ok "rdma.max: a limit for a device the kernel does not know is a clear error, and nothing is left"
+
+make_config 'sleep 300' '"memory": {"limit": 67108864}, '
+"$futaba" --root /run/futaba create v2-update >/dev/null 2>&1 || fail "create"
+"$futaba" --root /run/futaba start v2-update || fail "start"
+dir=/sys/fs/cgroup/v2-update
+"$futaba" --root /run/futaba update --memory 32m --memory-swap 48m --cpu-quota 20000 --pids-limit 20 v2-update \
+    || fail "update with options"
+"$futaba" --root /run/futaba update --cpu-period 50000 v2-update || fail "update of the period"
+echo '{"unified": {"memory.high": "25165824"}}' | "$futaba" --root /run/futaba update -r - v2-update || fail "update -r -"
+err=$(echo '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' | "$futaba" --root /run/futaba update -r - v2-update 2>&1) \
+    && fail "a limit below the usage was accepted"
+echo "$err" | grep -q "refusing a memory limit of 4096 bytes" || fail "checkBeforeUpdate: $err"
+for expected in "memory.max:33554432" "memory.swap.max:16777216" "cpu.max:20000 50000" "pids.max:20" \
+        "memory.high:25165824"; do
+    file=${expected%%:*}
+    [ "$(cat "$dir/$file")" = "${expected#*:}" ] || fail "after update, $file is $(cat "$dir/$file"), not ${expected#*:}"
+done
+"$futaba" --root /run/futaba delete --force v2-update || fail "delete"
+[ ! -e "$dir" ] && [ -z "$(ls /run/futaba)" ] || fail "delete left the cgroup or state"
+ok "update: memory.max, memory.swap.max (memory plus swap less memory), cpu.max keeping the quota, pids.max, unified; checkBeforeUpdate refuses a limit below the usage"
