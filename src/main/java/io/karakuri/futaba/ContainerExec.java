@@ -88,7 +88,9 @@ final class ContainerExec {
 
             Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs()).addProcess(child.pid());
             child.go();
-            child.awaitReady();
+            child.awaitReady(() -> {
+                throw new FutabaException("the exec'd process waits for its parent, which it does not do");
+            });
             child.awaitExec();
             child.detach();
         } catch (RuntimeException e) {

@@ -18,6 +18,7 @@ import io.karakuri.linux.Namespaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -38,6 +39,7 @@ public final class PlanBuilder {
      * @param fifoFd the exec fifo's read end, opened non-blocking (-1: exec without waiting for start)
      * @param consoleFd the console socket, for a process with a terminal (-1: none)
      * @param seccomp the compiled linux.seccomp, or null
+     * @param state the container's runtime-spec state document, for its hooks
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
@@ -51,6 +53,7 @@ public final class PlanBuilder {
             int fifoFd,
             int consoleFd,
             SeccompCompiler.Filter seccomp,
+            Map<String, Object> state,
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
@@ -127,11 +130,11 @@ public final class PlanBuilder {
             // the namespaces to join belong to the host's user namespace: joined while still in it
             joinAll();
             ops.add(PlanOp.of(Type.UNSHARE, "unsharing the user namespace", new long[] {Namespaces.CLONE_NEWUSER}));
-            ops.add(PlanOp.of(Type.SYNC, "waiting for the user namespace's id maps", new long[] {in.syncFd()}));
+            ops.add(PlanOp.of(Type.SYNC, "waiting for the user namespace's id maps", waitInts()));
             // root of the new namespace: mounts made from now on are owned by an id it maps
             ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
         } else {
-            ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
+            ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", waitInts()));
             joinAll();
             if (joinUser) {
                 ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
@@ -149,6 +152,7 @@ public final class PlanBuilder {
         if (mountNs) {
             rootFileSystem(rootfs, process.cwd(), newCgroupNs);
         } else {
+            createHooks();
             ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
         }
 
@@ -160,7 +164,35 @@ public final class PlanBuilder {
                     spec.domainname()));
         }
         new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
+        ops.addAll(HookOps.ops("startContainer", spec.hooks().startContainer(), state("created"), true));
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
+    }
+
+    /** The prestart and createRuntime hooks run on the host, while the process waits in a SYNC. */
+    private boolean hostHooks() {
+        return !spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty();
+    }
+
+    /** The first wait for the parent keeps the pipe open when the hooks' SYNC waits on it again. */
+    private long[] waitInts() {
+        return hostHooks() ? new long[] {in.syncFd(), 1} : new long[] {in.syncFd()};
+    }
+
+    /**
+     * With the namespaces made and the mounts done, before pivot_root: the host's prestart and
+     * createRuntime hooks (the parent runs them during a SYNC), then the createContainer ones here.
+     */
+    private void createHooks() {
+        if (hostHooks()) {
+            ops.add(PlanOp.of(Type.SYNC, "waiting for the prestart and createRuntime hooks", new long[] {in.syncFd()}));
+        }
+        ops.addAll(HookOps.ops("createContainer", spec.hooks().createContainer(), state("creating"), true));
+    }
+
+    private Map<String, Object> state(String status) {
+        Map<String, Object> state = new LinkedHashMap<>(in.state());
+        state.put("status", status);
+        return state;
     }
 
     /**
@@ -281,6 +313,7 @@ public final class PlanBuilder {
             }
         }
         ops.add(PlanOp.of(Type.MKDIR, "create the working directory " + cwd, new long[0], cwd));
+        createHooks();
         ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
         String propagation = spec.linux().rootfsPropagation();
         if (propagation != null && !propagation.isEmpty()) {

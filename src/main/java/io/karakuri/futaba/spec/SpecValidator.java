@@ -61,6 +61,18 @@ public final class SpecValidator {
             }
         }
         validateSysctl(spec);
+        spec.hooks().byName().forEach((name, hooks) -> {
+            for (int i = 0; i < hooks.size(); i++) {
+                Spec.Hook hook = hooks.get(i);
+                String where = "hooks." + name + "[" + i + "]";
+                if (!hook.path().startsWith("/")) {
+                    throw invalid(where + ".path: must be an absolute path, found \"" + hook.path() + "\"");
+                }
+                if (hook.timeout() != null && hook.timeout() <= 0) {
+                    throw invalid(where + ".timeout: must be more than 0 seconds, found " + hook.timeout());
+                }
+            }
+        });
         if (spec.linux().seccomp() != null) {
             SeccompCompiler.validate(spec.linux().seccomp());
         }

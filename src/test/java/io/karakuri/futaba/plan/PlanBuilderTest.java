@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanBuilderTest {
     private static final int SYNC_FD = 10;
     private static final int STATUS_FD = 11;
+    private static final Map<String, Object> STATE = stateDocument();
     private static final long S_IFCHR = 0020000;
     /** The flags of the template's cgroup mount: nosuid, noexec, nodev, relatime, ro. */
     private static final long CGROUP_FLAGS = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RELATIME | MS_RDONLY;
@@ -81,7 +82,7 @@ class PlanBuilderTest {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
         return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
-                consoleFd, seccomp(spec), joinFds, preserveFds, lastCap, cgroups, warnings::add));
+                consoleFd, seccomp(spec), STATE, joinFds, preserveFds, lastCap, cgroups, warnings::add));
     }
 
     private SeccompCompiler.Filter seccomp(Spec spec) {
@@ -539,6 +540,79 @@ class PlanBuilderTest {
         denyMkdir();
 
         assertTrue(buildExec(Map.of()).ops().getLast().ints().length > 5);
+    }
+
+    private static Map<String, Object> stateDocument() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("ociVersion", "1.2.0");
+        state.put("id", "c1");
+        state.put("pid", 0);
+        state.put("status", "creating");
+        state.put("bundle", "/b");
+        return state;
+    }
+
+    private static Map<String, Object> hook(String path, Object... more) {
+        Map<String, Object> hook = json("path", path);
+        for (int i = 0; i < more.length; i += 2) {
+            hook.put((String) more[i], more[i + 1]);
+        }
+        return hook;
+    }
+
+    @Test
+    void withoutHostHooksThereIsNoSecondWaitAndTheGoAheadPipeIsClosedAtOnce() {
+        config.put("hooks", json("createContainer", List.of(hook("/bin/a"))));
+
+        Plan plan = build();
+
+        assertEquals(List.of(), ops(plan, Type.SYNC));
+        assertEquals(show(Type.WAIT_GO, ints(SYNC_FD)), show(only(plan, Type.WAIT_GO)));
+    }
+
+    @Test
+    void prestartAndCreateRuntimeHooksMakeTheProcessWaitBeforePivotRootThenCreateContainerHooksRun() {
+        config.put("hooks", json("prestart", List.of(hook("/bin/p")), "createRuntime", List.of(hook("/bin/r")),
+                "createContainer", List.of(hook("/bin/c1", "args", List.of("c1", "-x"), "env", List.of("A=1"),
+                        "timeout", 5), hook("/bin/c2"))));
+
+        Plan plan = build();
+
+        assertEquals(show(Type.WAIT_GO, ints(SYNC_FD, 1)), show(only(plan, Type.WAIT_GO)), "kept open for the SYNC");
+        assertEquals(show(Type.SYNC, ints(SYNC_FD)), show(only(plan, Type.SYNC)));
+        String outline = outline(plan);
+        assertTrue(outline.contains("MKDIR SYNC HOOK*2 PIVOT_ROOT"), outline);
+        List<PlanOp> hooks = ops(plan, Type.HOOK);
+        String state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":,\"status\":\"creating\",\"bundle\":\"/b\"}";
+        assertEquals(show(Type.HOOK, ints(5, 2, 1, state.indexOf(",\"status")), "/bin/c1", "c1", "-x", "A=1", state),
+                show(hooks.get(0)));
+        assertEquals(show(Type.HOOK, ints(0, 1, 0, state.indexOf(",\"status")), "/bin/c2", "/bin/c2", state),
+                show(hooks.get(1)), "no args: argv is the path");
+        assertEquals("run createContainer hook 1 (/bin/c2)", hooks.get(1).what());
+    }
+
+    @Test
+    void startContainerHooksFollowTheExecOpAndSeeTheCreatedStatus() {
+        config.put("hooks", json("startContainer", List.of(hook("/bin/s"))));
+
+        Plan plan = build();
+
+        assertEquals(Type.EXEC, plan.ops().get(plan.ops().size() - 2).type());
+        PlanOp hook = plan.ops().getLast();
+        assertEquals(Type.HOOK, hook.type());
+        assertTrue(hook.strs().getLast().contains("\"status\":\"created\""), hook.strs().getLast());
+    }
+
+    @Test
+    void aUserNamespaceKeepsThePipeOpenAcrossItsSyncForTheHooksOne() {
+        list(config, "namespaces", "linux").add(json("type", "user"));
+        object(config, "linux").put("uidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+        object(config, "linux").put("gidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+        config.put("hooks", json("createRuntime", List.of(hook("/bin/r"))));
+
+        List<PlanOp> syncs = ops(build(), Type.SYNC);
+
+        assertEquals(List.of(show(Type.SYNC, ints(SYNC_FD, 1)), show(Type.SYNC, ints(SYNC_FD))), show(syncs));
     }
 
     // ---- exec: a process that joins a running container ----

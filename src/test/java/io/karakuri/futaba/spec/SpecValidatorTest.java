@@ -170,10 +170,16 @@ class SpecValidatorTest {
                         "access must be made of r, w and m, found \"rx\""),
                 invalid("linux.timeOffsets", c -> linux(c).put("timeOffsets", json("monotonic", json("secs", 1))),
                         "futaba does not support linux.timeOffsets yet"),
-                invalid("hooks and time offsets", c -> {
-                    c.put("hooks", json("prestart", List.of(json("path", "/bin/true"))));
+                invalid("an AppArmor profile and time offsets", c -> {
+                    object(c, "process").put("apparmorProfile", "docker-default");
                     linux(c).put("timeOffsets", json("monotonic", json("secs", 1)));
-                }, "futaba does not support hooks, linux.timeOffsets yet"),
+                }, "futaba does not support process.apparmorProfile, linux.timeOffsets yet"),
+                invalid("a relative hook path", c -> c.put("hooks", json("poststop", List.of(
+                        json("path", "/bin/true"), json("path", "bin/true")))),
+                        "hooks.poststop[1].path: must be an absolute path, found \"bin/true\""),
+                invalid("a hook timeout of 0", c -> c.put("hooks", json("prestart", List.of(
+                        json("path", "/bin/true", "timeout", 0)))),
+                        "hooks.prestart[0].timeout: must be more than 0 seconds, found 0"),
                 invalid("a seccomp rule with an unknown action", c -> linux(c).put("seccomp", json(
                         "defaultAction", "SCMP_ACT_ALLOW",
                         "syscalls", List.of(json("names", List.of("mkdir"), "action", "SCMP_ACT_EXPLODE")))),
