@@ -178,7 +178,7 @@ public final class SpecValidator {
 
     private static void validateNamespaces(Spec spec) {
         Set<String> seen = new HashSet<>();
-        boolean newUts = false;
+        boolean uts = false;
         boolean mountNamespace = false;
         for (Spec.Namespace ns : spec.linux().namespaces()) {
             if (Namespaces.flag(ns.type()) == null) {
@@ -193,12 +193,12 @@ public final class SpecValidator {
             if (ns.path() != null && !ns.path().startsWith("/")) {
                 throw invalid("linux.namespaces: the " + ns.type() + " namespace path must be absolute");
             }
-            newUts |= ns.type().equals("uts") && ns.path() == null;
+            uts |= ns.type().equals("uts"); // new or joined, as runc: the name is set after the setns
             mountNamespace |= ns.type().equals("mount");
         }
         if ((spec.hostname() != null && !spec.hostname().isEmpty()
-                || spec.domainname() != null && !spec.domainname().isEmpty()) && !newUts) {
-            throw invalid("hostname: setting a host or domain name needs a new uts namespace");
+                || spec.domainname() != null && !spec.domainname().isEmpty()) && !uts) {
+            throw invalid("hostname: setting a host or domain name needs a uts namespace of the container's");
         }
         boolean newUser = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("user") && n.path() == null);
         List<Spec.IdMapping> uids = spec.linux().uidMappings();

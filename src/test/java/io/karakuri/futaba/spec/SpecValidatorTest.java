@@ -58,6 +58,7 @@ class SpecValidatorTest {
                     namespaces(c, "pid", "mount");
                 }),
                 valid("no mount namespace and nothing that needs one", Configs::withoutMountNamespace),
+                valid("a hostname for a joined uts namespace, as runc", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts")),
                 valid("a joined namespace with an absolute path", c -> namespaces(c, "uts", "mount", "network=/proc/1/ns/net")),
                 valid("soft limit equal to hard", c -> list(c, "rlimits", "process").set(0,
                         json("type", "RLIMIT_NOFILE", "soft", 4096, "hard", 4096))),
@@ -108,14 +109,12 @@ class SpecValidatorTest {
                 invalid("relative namespace path", c -> namespaces(c, "uts", "mount", "network=proc/1/ns/net"),
                         "the network namespace path must be absolute"),
                 invalid("hostname without a uts namespace", c -> namespaces(c, "pid", "mount"),
-                        "hostname: setting a host or domain name needs a new uts namespace"),
-                invalid("hostname in a joined uts namespace", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts"),
-                        "needs a new uts namespace"),
+                        "hostname: setting a host or domain name needs a uts namespace of the container's"),
                 invalid("domainname without a uts namespace", c -> {
                     c.remove("hostname");
                     c.put("domainname", "example.org");
                     namespaces(c, "mount");
-                }, "needs a new uts namespace"),
+                }, "needs a uts namespace of the container's"),
                 invalid("mounts without a mount namespace", c -> namespaces(c, "pid", "uts"),
                         "mounts: mounts need a mount namespace"),
                 invalid("masked paths without a mount namespace", c -> {
