@@ -80,10 +80,17 @@ final class ContainerCreate {
         Cgroup cgroup = null;
         ContainerProcess process = null;
         boolean cgroupMade = false;
+        String realRootfs = null;
+        int rootMountsBefore = -1;
         try {
             cgroup = Cgroup.of(CgroupHost.detect(), cgroupsPath);
+            if (SpecValidator.mountsInHostNamespace(spec)) {
+                realRootfs = HostMounts.realPath(rootfs.toString());
+                rootMountsBefore = HostMounts.count(realRootfs);
+            }
             ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
-                    Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs(), spec.hooks());
+                    Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs(), spec.hooks(),
+                    rootMountsBefore);
             store.save(state); // "creating"
             if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
                 warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
@@ -138,7 +145,8 @@ final class ContainerCreate {
             ContainerProcess child = process;
             ContainerState creating = state;
             process.awaitReady(() -> { // with the mounts made, before pivot_root
-                Map<String, Object> now = creating.withProcess(child.pid(), 0).ociState(Status.CREATING, store.owner(id));
+                // "created", as crun and the runtime-tools suite have it (runc says "creating")
+                Map<String, Object> now = creating.withProcess(child.pid(), 0).ociState(Status.CREATED, store.owner(id));
                 HostHooks.run(sys, "prestart", spec.hooks().prestart(), now, bundle.toString());
                 HostHooks.run(sys, "createRuntime", spec.hooks().createRuntime(), now, bundle.toString());
             });
@@ -156,6 +164,13 @@ final class ContainerCreate {
             sys.close(terminal);
             if (process != null) {
                 process.abort();
+            }
+            if (rootMountsBefore >= 0) {
+                try {
+                    HostMounts.remove(sys, realRootfs, rootMountsBefore);
+                } catch (FutabaException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             if (cgroupMade) {
                 try {

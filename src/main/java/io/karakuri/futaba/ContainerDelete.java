@@ -69,6 +69,9 @@ final class ContainerDelete {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
         cgroup.destroy();
+        if (state.rootMountsBefore() >= 0) {
+            HostMounts.remove(sys, HostMounts.realPath(state.rootfs()), state.rootMountsBefore());
+        }
         String owner = store.owner(id);
         store.remove(id);
         if (!state.hooks().poststop().isEmpty()) {

@@ -80,6 +80,7 @@ final class ContainerExec {
                     ContainerCreate.readSpec(Path.of(state.bundle())), warnings);
             Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1],
                     console.childFd(), seccomp, joins,
+                    joins.containsKey("mount") ? null : "/proc/" + state.pid() + "/root",
                     preserveFds, ContainerCreate.lastCap(), warnings));
             child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
             fds.remove((Integer) go[1]);

@@ -14,6 +14,7 @@ public enum Sys {
     SOCKETPAIR(53, 199),
     WAIT4(61, 260),
     KILL(62, 129),
+    UMOUNT2(166, 39),
     OPENAT(257, 56),
     MKNODAT(259, 33),
     FCHMODAT(268, 53),

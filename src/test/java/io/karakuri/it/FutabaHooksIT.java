@@ -84,8 +84,8 @@ class FutabaHooksIT extends FutabaTestBase {
             assertEquals(b.dir().toString(), state.requiredString("bundle"), point);
             assertEquals(Map.of("org.example.key", "value"), state.stringMap("annotations"), point);
         }
-        assertEquals("creating", stateSeenBy("prestart").requiredString("status"));
-        assertEquals("creating", stateSeenBy("createContainer").requiredString("status"));
+        assertEquals("created", stateSeenBy("prestart").requiredString("status"));
+        assertEquals("created", stateSeenBy("createContainer").requiredString("status"));
         assertEquals("created", stateSeenBy("startContainer").requiredString("status"));
         assertEquals("running", stateSeenBy("poststart").requiredString("status"));
         assertEquals("stopped", stateSeenBy("poststop").requiredString("status"));

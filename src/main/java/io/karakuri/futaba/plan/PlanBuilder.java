@@ -149,8 +149,8 @@ public final class PlanBuilder {
 
         Spec.Process process = spec.process();
         String rootfs = in.rootfs().toString();
-        if (mountNs) {
-            rootFileSystem(rootfs, process.cwd(), newCgroupNs);
+        if (mountNs || SpecValidator.mountsInHostNamespace(spec)) {
+            rootFileSystem(rootfs, process.cwd(), newCgroupNs, !mountNs);
         } else {
             createHooks();
             ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
@@ -186,7 +186,8 @@ public final class PlanBuilder {
         if (hostHooks()) {
             ops.add(PlanOp.of(Type.SYNC, "waiting for the prestart and createRuntime hooks", new long[] {in.syncFd()}));
         }
-        ops.addAll(HookOps.ops("createContainer", spec.hooks().createContainer(), state("creating"), true));
+        // "created", as crun and the runtime-tools suite have it (runc says "creating")
+        ops.addAll(HookOps.ops("createContainer", spec.hooks().createContainer(), state("created"), true));
     }
 
     private Map<String, Object> state(String status) {
@@ -199,6 +200,8 @@ public final class PlanBuilder {
      * What `exec` runs: a new process in a running container.
      *
      * @param joins the container's namespaces this process enters: OCI type to an open fd, in order
+     * @param root where to chroot when there is no mount namespace to join (the container's process
+     *     chrooted there too), such as /proc/PID/root; null with one
      */
     public record ExecInputs(
             Spec.Process process,
@@ -207,6 +210,7 @@ public final class PlanBuilder {
             int consoleFd,
             SeccompCompiler.Filter seccomp,
             Map<String, Integer> joins,
+            String root,
             int preserveFds,
             int lastCap,
             Consumer<String> warnings) {}
@@ -241,6 +245,9 @@ public final class PlanBuilder {
         if (in.joins().containsKey("pid")) {
             ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
         }
+        if (in.root() != null) {
+            ops.add(PlanOp.of(Type.CHROOT, "chroot to the container's root", new long[0], in.root()));
+        }
         new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
@@ -261,9 +268,17 @@ public final class PlanBuilder {
         }
     }
 
-    private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs) {
-        // pivot_root refuses shared mounts: nothing mounted here may propagate back to the host.
-        ops.add(PlanOp.of(Type.PROPAGATE, "make / private", new long[] {MS_REC | MS_PRIVATE}, "/"));
+    /**
+     * The root file system's mounts, then pivot_root. In the host's mount namespace (hostNamespace: the
+     * container has none of its own) the mounts are made there, on the root's own bind mount, which
+     * delete takes off with everything on it; the host's propagation is left alone, and the process
+     * chroots instead.
+     */
+    private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs, boolean hostNamespace) {
+        if (!hostNamespace) {
+            // pivot_root refuses shared mounts: nothing mounted here may propagate back to the host.
+            ops.add(PlanOp.of(Type.PROPAGATE, "make / private", new long[] {MS_REC | MS_PRIVATE}, "/"));
+        }
         ops.add(PlanOp.of(Type.ROOTFS, "bind mount the root file system " + rootfs, new long[0], rootfs));
         boolean devFromHost = false;
         for (Spec.Mount m : spec.mounts()) {
@@ -314,7 +329,11 @@ public final class PlanBuilder {
         }
         ops.add(PlanOp.of(Type.MKDIR, "create the working directory " + cwd, new long[0], cwd));
         createHooks();
-        ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
+        if (hostNamespace) {
+            ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
+        } else {
+            ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
+        }
         String propagation = spec.linux().rootfsPropagation();
         if (propagation != null && !propagation.isEmpty()) {
             ops.add(PlanOp.of(Type.PROPAGATE, "make / " + propagation,

@@ -179,7 +179,6 @@ public final class SpecValidator {
     private static void validateNamespaces(Spec spec) {
         Set<String> seen = new HashSet<>();
         boolean uts = false;
-        boolean mountNamespace = false;
         for (Spec.Namespace ns : spec.linux().namespaces()) {
             if (Namespaces.flag(ns.type()) == null) {
                 throw invalid("linux.namespaces: unknown namespace type \"" + ns.type() + "\"");
@@ -194,7 +193,6 @@ public final class SpecValidator {
                 throw invalid("linux.namespaces: the " + ns.type() + " namespace path must be absolute");
             }
             uts |= ns.type().equals("uts"); // new or joined, as runc: the name is set after the setns
-            mountNamespace |= ns.type().equals("mount");
         }
         if ((spec.hostname() != null && !spec.hostname().isEmpty()
                 || spec.domainname() != null && !spec.domainname().isEmpty()) && !uts) {
@@ -215,19 +213,17 @@ public final class SpecValidator {
         for (Spec.IdMapping m : gids) {
             validateMapping(m, "linux.gidMappings");
         }
-        if (!mountNamespace && !spec.mounts().isEmpty()) {
-            throw invalid("mounts: mounts need a mount namespace (add {\"type\": \"mount\"} to linux.namespaces)");
-        }
-        // without one, the plan chroots and would silently skip these
-        if (!mountNamespace && !spec.linux().maskedPaths().isEmpty()) {
-            throw invalid("linux.maskedPaths: masking paths needs a mount namespace");
-        }
-        if (!mountNamespace && !spec.linux().readonlyPaths().isEmpty()) {
-            throw invalid("linux.readonlyPaths: read-only paths need a mount namespace");
-        }
-        if (!mountNamespace && spec.root().readonly()) {
-            throw invalid("root.readonly: a read-only root needs a mount namespace");
-        }
+    }
+
+    /**
+     * Whether a container makes its mounts in the host's mount namespace, having none of its own (as
+     * runc allows): then they are made on its root there, and taken off again by delete.
+     */
+    public static boolean mountsInHostNamespace(Spec spec) {
+        boolean mountNamespace = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("mount"));
+        return !mountNamespace && (!spec.mounts().isEmpty() || !spec.linux().maskedPaths().isEmpty()
+                || !spec.linux().readonlyPaths().isEmpty() || spec.root().readonly()
+                || !spec.linux().devices().isEmpty() || !spec.linux().sysctl().isEmpty());
     }
 
     private static void validateMapping(Spec.IdMapping m, String where) {

@@ -17,6 +17,9 @@ import java.util.Map;
  * @param cgroupVersion 1 or 2
  * @param cgroupDirs the container's cgroup directory in each hierarchy
  * @param hooks config.json's hooks: start and delete run the poststart and poststop ones
+ * @param rootMountsBefore for a container that mounts in the host's mount namespace (it has none of its
+ *     own): how many mounts were stacked at its root before create, so delete takes off only its own;
+ *     -1 for every other container
  */
 public record ContainerState(
         String id,
@@ -28,13 +31,14 @@ public record ContainerState(
         Map<String, String> annotations,
         int cgroupVersion,
         Map<String, String> cgroupDirs,
-        Spec.Hooks hooks) {
+        Spec.Hooks hooks,
+        int rootMountsBefore) {
 
     public static final String OCI_VERSION = "1.2.0";
 
     public ContainerState withProcess(int newPid, long startTime) {
         return new ContainerState(id, newPid, startTime, bundle, rootfs, created, annotations, cgroupVersion,
-                cgroupDirs, hooks);
+                cgroupDirs, hooks, rootMountsBefore);
     }
 
     Map<String, Object> toJson() {
@@ -49,6 +53,9 @@ public record ContainerState(
         m.put("annotations", annotations);
         m.put("cgroupVersion", cgroupVersion);
         m.put("cgroupDirs", cgroupDirs);
+        if (rootMountsBefore >= 0) {
+            m.put("rootMountsBefore", rootMountsBefore);
+        }
         Map<String, Object> hooksJson = SpecReader.hooksJson(hooks);
         if (!hooksJson.isEmpty()) {
             m.put("hooks", hooksJson);
@@ -67,7 +74,8 @@ public record ContainerState(
                 o.stringMap("annotations"),
                 (int) o.integer("cgroupVersion", 0),
                 o.stringMap("cgroupDirs"),
-                SpecReader.hooks(o.object("hooks")));
+                SpecReader.hooks(o.object("hooks")),
+                (int) o.integer("rootMountsBefore", -1));
     }
 
     /** The runtime-spec state document, as `futaba state` prints it. */

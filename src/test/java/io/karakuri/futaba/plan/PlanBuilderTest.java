@@ -321,6 +321,16 @@ class PlanBuilderTest {
     }
 
     @Test
+    void mountsWithoutAMountNamespaceAreMadeInTheHostsOnTheRootThenTheProcessChroots() {
+        namespaces(config, "pid", "uts");
+
+        String outline = outline(build());
+
+        assertTrue(outline.startsWith("CLOSE_FDS WAIT_GO ROOTFS MOUNT*7"), "the host's propagation is left alone: " + outline);
+        assertTrue(outline.contains("MKDIR CHROOT READONLY*5 MASK*10 ROOT_READONLY"), outline);
+    }
+
+    @Test
     void bindMountsResolveTheirSourceAgainstTheBundleAndKnowFilesFromDirectories() throws IOException {
         Path data = Files.createDirectory(bundle.resolve("data"));
         Path hosts = Files.writeString(bundle.resolve("hosts"), "127.0.0.1 localhost\n");
@@ -583,7 +593,7 @@ class PlanBuilderTest {
         String outline = outline(plan);
         assertTrue(outline.contains("MKDIR SYNC HOOK*2 PIVOT_ROOT"), outline);
         List<PlanOp> hooks = ops(plan, Type.HOOK);
-        String state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":,\"status\":\"creating\",\"bundle\":\"/b\"}";
+        String state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":,\"status\":\"created\",\"bundle\":\"/b\"}";
         assertEquals(show(Type.HOOK, ints(5, 2, 1, state.indexOf(",\"status")), "/bin/c1", "c1", "-x", "A=1", state),
                 show(hooks.get(0)));
         assertEquals(show(Type.HOOK, ints(0, 1, 0, state.indexOf(",\"status")), "/bin/c2", "/bin/c2", state),
@@ -619,7 +629,8 @@ class PlanBuilderTest {
 
     private Plan buildExec(Map<String, Integer> joins) {
         Spec spec = Configs.read(config);
-        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins, 0, 40,
+        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins,
+                joins.containsKey("mount") ? null : "/proc/7/root", 0, 40,
                 warnings::add));
     }
 
@@ -643,6 +654,15 @@ class PlanBuilderTest {
         PlanOp exec = plan.ops().getLast();
         assertEquals(Type.EXEC, exec.type());
         assertEquals(-1, exec.ints()[0], "no fifo: exec at once");
+    }
+
+    @Test
+    void execWithoutAMountNamespaceToJoinChrootsToTheContainersRoot() {
+        Plan plan = buildExec(Map.of("pid", 20));
+
+        assertEquals(show(Type.CHROOT, ints(), "/proc/7/root"), show(only(plan, Type.CHROOT)));
+        assertTrue(outline(plan).contains("FORK CHROOT"), outline(plan));
+        assertEquals(List.of(), ops(buildExec(Map.of("mount", 20)), Type.CHROOT));
     }
 
     @Test

@@ -58,6 +58,7 @@ class SpecValidatorTest {
                     namespaces(c, "pid", "mount");
                 }),
                 valid("no mount namespace and nothing that needs one", Configs::withoutMountNamespace),
+                valid("mounts without a mount namespace: made in the host's, as runc", c -> namespaces(c, "pid", "uts")),
                 valid("a hostname for a joined uts namespace, as runc", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts")),
                 valid("a joined namespace with an absolute path", c -> namespaces(c, "uts", "mount", "network=/proc/1/ns/net")),
                 valid("soft limit equal to hard", c -> list(c, "rlimits", "process").set(0,
@@ -115,20 +116,6 @@ class SpecValidatorTest {
                     c.put("domainname", "example.org");
                     namespaces(c, "mount");
                 }, "needs a uts namespace of the container's"),
-                invalid("mounts without a mount namespace", c -> namespaces(c, "pid", "uts"),
-                        "mounts: mounts need a mount namespace"),
-                invalid("masked paths without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    linux(c).put("maskedPaths", List.of("/proc/kcore"));
-                }, "linux.maskedPaths: masking paths needs a mount namespace"),
-                invalid("read-only paths without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    linux(c).put("readonlyPaths", List.of("/proc/sys"));
-                }, "linux.readonlyPaths: read-only paths need a mount namespace"),
-                invalid("a read-only root without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    object(c, "root").put("readonly", true);
-                }, "root.readonly: a read-only root needs a mount namespace"),
                 invalid("a mount destination escaping the root",
                         c -> addMount(c, json("destination", "/../../etc", "type", "tmpfs")),
                         "mounts[7].destination: \"/../../etc\" escapes the container's root"),
