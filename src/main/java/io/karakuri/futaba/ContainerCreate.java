@@ -84,9 +84,6 @@ final class ContainerCreate {
             ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
                     Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs());
             store.save(state); // "creating"
-            if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
-                warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
-            }
             cgroup.create(spec.linux().resources());
             cgroupMade = true;
             Trace.step("cgroup made");
