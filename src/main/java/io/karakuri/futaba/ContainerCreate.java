@@ -92,9 +92,6 @@ final class ContainerCreate {
                     Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs(), spec.hooks(),
                     rootMountsBefore);
             store.save(state); // "creating"
-            if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
-                warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
-            }
             cgroup.create(spec.linux().resources());
             cgroupMade = true;
             Trace.step("cgroup made");

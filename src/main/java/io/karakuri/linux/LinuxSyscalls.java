@@ -16,7 +16,8 @@ public final class LinuxSyscalls implements Syscalls {
     private LinuxSyscalls() {
     }
 
-    private static long check(long r, String call, String path) {
+    /** r, or the LinuxException its -errno stands for. */
+    static long check(long r, String call, String path) {
         if (r < 0) {
             throw new LinuxException(call, path, (int) -r);
         }

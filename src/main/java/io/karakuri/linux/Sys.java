@@ -19,7 +19,8 @@ public enum Sys {
     MKNODAT(259, 33),
     FCHMODAT(268, 53),
     ACCEPT4(288, 242),
-    PIPE2(293, 59);
+    PIPE2(293, 59),
+    BPF(321, 280);
 
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
 

@@ -282,6 +282,9 @@ public final class Cgroup {
         if (r.pids() != null) {
             write(dir.resolve("pids.max"), r.pids().limit() > 0 ? Long.toString(r.pids().limit()) : "max");
         }
+        if (!r.devices().isEmpty()) {
+            CgroupDeviceProgram.attach(dir, DeviceRules.withDefaults(r.devices()));
+        }
     }
 
     /** v2 limits a controller in a cgroup only if its parent delegates it (cgroup.subtree_control). */
