@@ -13,6 +13,7 @@ import io.karakuri.futaba.state.ProcStat;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
 import io.karakuri.json.JsonException;
+import io.karakuri.linux.AppArmor;
 import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.ProcFs;
@@ -121,7 +122,7 @@ final class ContainerCreate {
 
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
                     console.childFd(), seccomp(spec, warnings), state.ociState(Status.CREATING, store.owner(id)),
-                    joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+                    joinFds, options.preserveFds(), lastCap(), AppArmor.execAttribute(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now

@@ -9,6 +9,7 @@ import io.karakuri.futaba.spec.SpecValidator;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.AppArmor;
 import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.Namespaces;
@@ -81,7 +82,7 @@ final class ContainerExec {
             Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1],
                     console.childFd(), seccomp, joins,
                     joins.containsKey("mount") ? null : "/proc/" + state.pid() + "/root",
-                    preserveFds, ContainerCreate.lastCap(), warnings));
+                    preserveFds, ContainerCreate.lastCap(), AppArmor.execAttribute(), warnings));
             child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
             fds.remove((Integer) go[1]);
             fds.remove((Integer) statusPipe[0]);

@@ -43,6 +43,8 @@ public final class PlanBuilder {
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
+     * @param apparmorAttribute where a process asks for its AppArmor profile (AppArmor.execAttribute()), or
+     *     null when AppArmor is not enabled
      */
     public record Inputs(
             Spec spec,
@@ -57,6 +59,7 @@ public final class PlanBuilder {
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
+            String apparmorAttribute,
             CgroupMountLayout cgroups,
             Consumer<String> warnings) {}
 
@@ -163,7 +166,7 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
                     spec.domainname()));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
+        new ProcessOps(ops, in.lastCap(), in.apparmorAttribute(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
         ops.addAll(HookOps.ops("startContainer", spec.hooks().startContainer(), state("created"), true));
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
     }
@@ -213,6 +216,7 @@ public final class PlanBuilder {
             String root,
             int preserveFds,
             int lastCap,
+            String apparmorAttribute,
             Consumer<String> warnings) {}
 
     /** The order namespaces are entered in: the user namespace grants the rest, the mount one changes the root. */
@@ -248,7 +252,7 @@ public final class PlanBuilder {
         if (in.root() != null) {
             ops.add(PlanOp.of(Type.CHROOT, "chroot to the container's root", new long[0], in.root()));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
+        new ProcessOps(ops, in.lastCap(), in.apparmorAttribute(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 

@@ -56,7 +56,8 @@ public record Spec(
             Capabilities capabilities,
             List<Rlimit> rlimits,
             boolean noNewPrivileges,
-            Long oomScoreAdj) {}
+            Long oomScoreAdj,
+            String apparmorProfile) {}
 
     /** umask null: runc's default, 022. */
     public record User(long uid, long gid, List<Long> additionalGids, Long umask) {

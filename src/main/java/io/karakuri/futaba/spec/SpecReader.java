@@ -83,7 +83,7 @@ public final class SpecReader {
         if (p == null) {
             return null;
         }
-        for (String member : List.of("apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
+        for (String member : List.of("selinuxLabel", "ioPriority", "scheduler",
                 "execCPUAffinity")) {
             if (p.has(member)) {
                 unsupported.add("process." + member);
@@ -113,7 +113,8 @@ public final class SpecReader {
                 p.objects("rlimits", (o, i) -> new Spec.Rlimit(
                         o.requiredString("type"), o.integer("soft", 0), o.integer("hard", 0))),
                 p.bool("noNewPrivileges", false),
-                p.integer("oomScoreAdj"));
+                p.integer("oomScoreAdj"),
+                p.string("apparmorProfile", null));
     }
 
     private static List<String> nullable(JsonObject o, String name) {

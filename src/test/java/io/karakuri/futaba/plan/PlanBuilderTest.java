@@ -69,6 +69,7 @@ class PlanBuilderTest {
     int consoleFd = -1;
     int preserveFds;
     int lastCap = 40;
+    String apparmor = null;
     CgroupMountLayout cgroups = V2;
     List<String> warnings = new ArrayList<>();
 
@@ -82,7 +83,7 @@ class PlanBuilderTest {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
         return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
-                consoleFd, seccomp(spec), STATE, joinFds, preserveFds, lastCap, cgroups, warnings::add));
+                consoleFd, seccomp(spec), STATE, joinFds, preserveFds, lastCap, apparmor, cgroups, warnings::add));
     }
 
     private SeccompCompiler.Filter seccomp(Spec spec) {
@@ -482,6 +483,22 @@ class PlanBuilderTest {
     }
 
     @Test
+    void anAppArmorProfileIsAskedForBeforeThePrivilegesGoAndRefusedWithoutAppArmor() {
+        object(config, "process").put("apparmorProfile", "docker-default");
+        FutabaException e = assertThrows(FutabaException.class, this::build);
+        assertEquals("process.apparmorProfile: AppArmor is not enabled on this host, so the profile docker-default "
+                + "cannot be applied", e.getMessage());
+
+        apparmor = "/proc/self/attr/apparmor/exec";
+        Plan plan = build();
+
+        assertEquals(show(Type.WRITE, ints(), "/proc/self/attr/apparmor/exec", "exec docker-default"),
+                show(only(plan, Type.WRITE)));
+        assertTrue(outline(plan).contains("RLIMIT WRITE CAP_BOUNDING USER"), outline(plan));
+        assertEquals(1, ops(buildExec(Map.of()), Type.WRITE).size(), "exec gets the container's profile");
+    }
+
+    @Test
     void theUmaskIsTheProcesssOrRuncsDefault() {
         assertEquals(show(Type.UMASK, ints(022)), show(only(build(), Type.UMASK)));
         object(config, "process", "user").put("umask", 077);
@@ -630,7 +647,7 @@ class PlanBuilderTest {
     private Plan buildExec(Map<String, Integer> joins) {
         Spec spec = Configs.read(config);
         return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins,
-                joins.containsKey("mount") ? null : "/proc/7/root", 0, 40,
+                joins.containsKey("mount") ? null : "/proc/7/root", 0, 40, apparmor,
                 warnings::add));
     }
 

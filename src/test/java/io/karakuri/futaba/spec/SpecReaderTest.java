@@ -110,13 +110,13 @@ class SpecReaderTest {
     @Test
     void recordsTheMembersFutabaDoesNotImplement() {
         Map<String, Object> config = Configs.standard();
-        Configs.object(config, "process").put("apparmorProfile", "docker-default");
+        Configs.object(config, "process").put("selinuxLabel", "system_u:system_r:container_t:s0");
         Configs.object(config, "process", "user").put("username", "ContainerUser");
         Configs.object(config, "linux").put("timeOffsets", json("monotonic", json("secs", 1)));
         Configs.object(config, "linux", "resources").put("memory", json("limit", 1, "swappiness", 0));
         Configs.object(config, "linux", "resources").put("unified", json("memory.high", "1G"));
 
-        assertEquals(List.of("process.apparmorProfile", "process.user.username", "linux.timeOffsets",
+        assertEquals(List.of("process.selinuxLabel", "process.user.username", "linux.timeOffsets",
                 "linux.resources.unified", "linux.resources.memory.swappiness"),
                 Configs.read(config).unsupported());
     }

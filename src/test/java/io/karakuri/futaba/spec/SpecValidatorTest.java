@@ -156,10 +156,10 @@ class SpecValidatorTest {
                         "access must be made of r, w and m, found \"rx\""),
                 invalid("linux.timeOffsets", c -> linux(c).put("timeOffsets", json("monotonic", json("secs", 1))),
                         "futaba does not support linux.timeOffsets yet"),
-                invalid("an AppArmor profile and time offsets", c -> {
-                    object(c, "process").put("apparmorProfile", "docker-default");
+                invalid("an SELinux label and time offsets", c -> {
+                    object(c, "process").put("selinuxLabel", "system_u:system_r:container_t:s0");
                     linux(c).put("timeOffsets", json("monotonic", json("secs", 1)));
-                }, "futaba does not support process.apparmorProfile, linux.timeOffsets yet"),
+                }, "futaba does not support process.selinuxLabel, linux.timeOffsets yet"),
                 invalid("a relative hook path", c -> c.put("hooks", json("poststop", List.of(
                         json("path", "/bin/true"), json("path", "bin/true")))),
                         "hooks.poststop[1].path: must be an absolute path, found \"bin/true\""),
