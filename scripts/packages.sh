@@ -2,12 +2,13 @@
 # The Debian 12 packages karakuri needs, installed on demand (apt-get runs only if one is missing).
 #   scripts/packages.sh install   what building and running karakuri needs
 #   scripts/packages.sh test      that, plus what the test suite uses (containerd and podman drive futaba
-#                                 in ContainerdIT and PodmanIT)
+#                                 in ContainerdIT and PodmanIT; AppArmorIT loads a profile with
+#                                 apparmor_parser in its virtual machine)
 #   scripts/packages.sh bench     that, plus the runtimes the benchmarks compare against
 set -eu
 
 install="gcc libc6-dev maven busybox-static"
-test="$install qemu-system-x86 containerd podman"
+test="$install qemu-system-x86 containerd podman apparmor"
 bench="$test runc crun hyperfine time"
 
 case "${1:-}" in

@@ -15,7 +15,7 @@ warnings="-Wall -Wextra -Werror -Wno-unused-parameter"
 "$cc" -std=gnu11 -O2 $warnings -U_FORTIFY_SOURCE -ffreestanding -fno-stack-protector -fno-builtin \
     -fno-asynchronous-unwind-tables -static -nostdlib -nostartfiles -no-pie -fno-pie -Wl,--build-id=none -s \
     -o "$out/futaba-init" "$here/start.S" "$here/init.c" "$here/plan.c" "$here/rootfs.c" "$here/process.c" "$here/terminal.c" \
-    "$here/libc.c" -lgcc
+    "$here/hook.c" "$here/libc.c" -lgcc
 
 "$cc" -std=gnu11 -O2 -fPIC -shared $warnings -fvisibility=hidden -DFUTABA_INIT="\"$out/futaba-init\"" \
     -o "$out/libfutaba.so" "$here/spawn.c" "$here/plan.c" "$here/blob.S"

@@ -9,6 +9,8 @@ struct child {
     int status_fd;
     int rootfd;         /* O_PATH fd of the root file system, from FTB_OP_ROOTFS */
     const char *rootfs; /* its host path */
+    const unsigned char *next, *end; /* the ops after the one running (FTB_OP_EXEC: its hooks) */
+    uint32_t next_index;
 };
 
 /* Each returns 0, or -errno. */
@@ -36,6 +38,7 @@ int op_terminal(const struct op_view *v);
 int load_seccomp(long flags, const int64_t *insns, long count);
 /* Returns only on failure. */
 int op_exec(struct child *c, const struct op_view *v);
+int op_hook(struct child *c, uint32_t index, const struct op_view *v);
 
 void report(struct child *c, int kind, int op, int err, int pid);
 

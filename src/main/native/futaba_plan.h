@@ -53,7 +53,8 @@ struct ftb_op_header {
 enum ftb_op {
     /* ints: fds to keep, ascending. Closes every other fd above 2. Only as the first op. */
     FTB_OP_CLOSE_FDS = 1,
-    /* ints: fd. Waits for the parent's go-ahead byte on fd, then closes it; end of file = abandon. */
+    /* ints: fd[, keep]. Waits for the parent's go-ahead byte on fd, then closes it unless keep is 1 (a
+     * later FTB_OP_SYNC waits on it again); end of file = abandon. */
     FTB_OP_WAIT_GO = 2,
     /* ints: fd, nstype. setns(fd, nstype), then closes fd. */
     FTB_OP_SETNS = 3,
@@ -114,7 +115,8 @@ enum ftb_op {
      * strs: argv..., envp...
      * Finds argv[0] on the environment's PATH, reports READY, then (with a fifo) waits until `start`
      * writes a byte into the fifo, loads the seccomp filter, and execve()s. Last op. The process holds
-     * the fifo itself, never a directory of the host's. */
+     * the fifo itself, never a directory of the host's. Last op but for FTB_OP_HOOKs: the startContainer
+     * hooks, run after the fifo and before the seccomp filter. */
     FTB_OP_EXEC = 25,
     /* strs: path (after pivot_root), value. Writes value into the existing file path: a sysctl. */
     FTB_OP_WRITE = 26,
@@ -123,27 +125,36 @@ enum ftb_op {
      * the console socket as runc does (SCM_RIGHTS, the slave's path as the payload), and makes the slave
      * this process's controlling terminal and stdin, stdout and stderr, owned by uid:gid. */
     FTB_OP_TERMINAL = 27,
-    /* ints: fd. Reports SYNC (the parent now writes the new user namespace's id maps), then waits for
-     * the go-ahead byte on fd and closes it, as FTB_OP_WAIT_GO does. */
+    /* ints: fd[, keep]. Reports SYNC (the parent now writes the new user namespace's id maps, or runs
+     * the prestart and createRuntime hooks), then waits for the go-ahead byte on fd, as FTB_OP_WAIT_GO
+     * does. */
     FTB_OP_SYNC = 28,
     /* ints: flags, instructions (struct sock_filter, one per int). Loads a seccomp filter now: for a
      * process without no_new_privs, while it still has CAP_SYS_ADMIN. */
     FTB_OP_SECCOMP = 29,
     /* ints: mask. umask(mask). */
     FTB_OP_UMASK = 30,
+    /* ints: timeout (seconds, 0: none), argc, envc, pid offset (-1: none).
+     * strs: path, argv..., envp..., the container's state (JSON).
+     * Runs an OCI hook: execve(path, argv, envp) in a child, the state on its stdin (this process's pid
+     * inserted at the pid offset), and waits for it; killed after the timeout. Exit status not 0:
+     * reports FTB_STATUS_HOOK. */
+    FTB_OP_HOOK = 31,
 };
 
-#define FTB_OP_MAX FTB_OP_UMASK
+#define FTB_OP_MAX FTB_OP_HOOK
 
 enum ftb_status_kind {
     FTB_STATUS_READY = 1, /* setup done, the executable found; next: the fifo, then execve() */
     FTB_STATUS_ERROR = 2, /* op (index in the plan; -1: the exec of futaba-init) failed with err (errno) */
     FTB_STATUS_PID = 3,   /* FTB_OP_FORK made the container process: pid */
     FTB_STATUS_SYNC = 4,  /* FTB_OP_SYNC waits for the parent (op: its index) */
+    FTB_STATUS_HOOK = 5,  /* the FTB_OP_HOOK op failed: err is its wait status, pid 1 if it timed out */
 };
 
 /* Error "errno" values for failures that have no errno of their own. */
 #define FTB_ERR_NOT_FOUND_IN_PATH 100000 /* argv[0] is not on PATH */
+#define FTB_ERR_HOOK_FAILED 100001       /* after FTB_STATUS_HOOK */
 
 struct ftb_status {
     int32_t kind;

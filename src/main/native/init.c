@@ -59,7 +59,8 @@ static int op_wait_go(const struct op_view *v)
     while (n == -EINTR);
     if (n == 0) /* the parent gave up on this container */
         child_exit(1);
-    sys1(SYS_close, v->ints[0]);
+    if (v->int_count < 2 || v->ints[1] != 1)
+        sys1(SYS_close, v->ints[0]);
     return n < 0 ? (int)n : 0;
 }
 
@@ -111,6 +112,7 @@ static int run_op(struct child *c, uint32_t index, const struct op_view *v)
     case FTB_OP_EXEC: return op_exec(c, v);
     case FTB_OP_WRITE: return op_write(v);
     case FTB_OP_TERMINAL: return op_terminal(v);
+    case FTB_OP_HOOK: return op_hook(c, index, v);
     case FTB_OP_UMASK: sys1(SYS_umask, v->ints[0]); return 0;
     case FTB_OP_SECCOMP: return load_seccomp(v->ints[0], v->ints + 1, v->int_count - 1);
     case FTB_OP_SYNC:
@@ -149,7 +151,7 @@ int init_main(int argc, char **argv)
     if (plan_validate(plan, st.st_size) < 0) /* libfutaba validated it: this cannot happen */
         return 126;
 
-    struct child c = {plan, ((const struct ftb_plan_header *)plan)->status_fd, -1, NULL};
+    struct child c = {plan, ((const struct ftb_plan_header *)plan)->status_fd, -1, NULL, NULL, NULL, 0};
     const unsigned char *p = (const unsigned char *)plan + sizeof(struct ftb_plan_header);
     const unsigned char *end = (const unsigned char *)plan + st.st_size;
     for (uint32_t i = 0; i < c.plan->op_count; i++) {
@@ -157,6 +159,9 @@ int init_main(int argc, char **argv)
         uint32_t length;
         plan_read_op(p, end, &v, &length);
         p += length;
+        c.next = p;
+        c.end = end;
+        c.next_index = i + 1;
         int r = run_op(&c, i, &v);
         if (r < 0) {
             report(&c, FTB_STATUS_ERROR, (int)i, -r, 0);

@@ -11,7 +11,7 @@ static const struct {
     int min_ints, max_ints, min_strs, max_strs;
 } shapes[FTB_OP_MAX + 1] = {
     [FTB_OP_CLOSE_FDS] = {0, -1, 0, 0},
-    [FTB_OP_WAIT_GO] = {1, 1, 0, 0},
+    [FTB_OP_WAIT_GO] = {1, 2, 0, 0},
     [FTB_OP_SETNS] = {2, 2, 0, 0},
     [FTB_OP_UNSHARE] = {1, 1, 0, 0},
     [FTB_OP_FORK] = {0, 0, 0, 0},
@@ -37,9 +37,10 @@ static const struct {
     [FTB_OP_EXEC] = {3, 3 + 1 + 4096, 1, -1},
     [FTB_OP_WRITE] = {0, 0, 2, 2},
     [FTB_OP_TERMINAL] = {5, 5, 0, 0},
-    [FTB_OP_SYNC] = {1, 1, 0, 0},
+    [FTB_OP_SYNC] = {1, 2, 0, 0},
     [FTB_OP_SECCOMP] = {2, 1 + 4096, 0, 0},
     [FTB_OP_UMASK] = {1, 1, 0, 0},
+    [FTB_OP_HOOK] = {4, 4, 2, -1},
 };
 
 int plan_read_op(const unsigned char *p, const unsigned char *end, struct op_view *v, uint32_t *length)
@@ -82,6 +83,8 @@ static int shape_ok(const struct op_view *v)
         return 0;
     if (v->type == FTB_OP_EXEC) /* argc arguments, then envc environment entries; a filter of 1+ insns */
         return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == v->ints[1] + v->ints[2] && ni != 4;
+    if (v->type == FTB_OP_HOOK) /* path, argc arguments, envc environment entries, the state */
+        return v->ints[1] >= 1 && v->ints[2] >= 0 && (int64_t)ns == 2 + v->ints[1] + v->ints[2];
     return 1;
 }
 
@@ -95,13 +98,15 @@ int plan_validate(const void *plan, long length)
         h.reserved != 0 || ((uintptr_t)plan % FTB_PLAN_ALIGN))
         return -1;
     const unsigned char *p = (const unsigned char *)plan + sizeof h, *end = (const unsigned char *)plan + length;
+    int after_exec = 0;
     for (uint32_t i = 0; i < h.op_count; i++) {
         struct op_view v;
         uint32_t op_length;
         if (plan_read_op(p, end, &v, &op_length) < 0 || !shape_ok(&v))
             return -1;
-        if (v.type == FTB_OP_EXEC && i + 1 != h.op_count)
+        if (after_exec && v.type != FTB_OP_HOOK) /* after FTB_OP_EXEC, only its startContainer hooks */
             return -1;
+        after_exec |= v.type == FTB_OP_EXEC;
         if (v.type == FTB_OP_CLOSE_FDS && i != 0)
             return -1;
         p += op_length;

@@ -225,6 +225,18 @@ int op_exec(struct child *c, const struct op_view *v)
         if (r < 0)
             return r;
     }
+    for (uint32_t i = c->next_index; i < c->plan->op_count; i++) { /* the startContainer hooks */
+        struct op_view hook;
+        uint32_t length;
+        plan_read_op(c->next, c->end, &hook, &length);
+        c->next += length;
+        int r = op_hook(c, i, &hook);
+        if (r < 0) { /* `start` has returned: nobody reads the status pipe now */
+            static const char msg[] = "futaba: a startContainer hook failed: the container's program does not run\n";
+            sys3(SYS_write, 2, msg, sizeof msg - 1);
+            return r;
+        }
+    }
     if (v->int_count > 3) { /* the filter, last: only execve() itself must get through it */
         int r = load_seccomp(v->ints[3], v->ints + 4, v->int_count - 4);
         if (r < 0)

@@ -22,6 +22,7 @@ make_config() {
     sed -i "s${d}\"sh\"${d}\"sh\", \"-c\", \"$1\"${d}; s${d}\"resources\": {${d}\"resources\": {$2${d}" config.json
 }
 run() { "$futaba" --root /run/futaba run "$@"; }
+cgroups_path() { sed -i "s|\"namespaces\": \\[|\"cgroupsPath\": \"$1\", \"namespaces\": [|" config.json; }
 
 make_config "cat /proc/self/cgroup; grep ' /sys/fs/cgroup ' /proc/self/mountinfo | sed 's/.* - //' | cut -d' ' -f1" ''
 out=$(run v2-ns) || fail "run: $out"
@@ -40,8 +41,69 @@ last=$(echo "$out" | grep -E '^[0-9]+$' | tail -n 1)
 [ "$last" -le 9 ] && echo "$out" | grep -q fork || fail "pids.max: $out"
 ok "pids.max: a fork bomb stops at the limit ($last sleeps started)"
 
+# linux.resources.devices: an eBPF program on the container's cgroup. The probe makes /dev/sda (b 8:0;
+# this machine has no disk, so an allowed open fails with ENXIO) and /dev/vcs (c 7:0, the console), then
+# reads and writes them and /dev/null.
+cat > rootfs/bin/devices-probe <<'PROBE'
+#!/bin/sh
+mknod /dev/sda b 8 0 && mknod /dev/vcs c 7 0 || exit 1
+for d in null sda vcs; do
+    r=$(head -c1 /dev/$d 2>&1 >/dev/null) && r=ok
+    w=$( (printf x > /dev/$d) 2>&1) && w=ok
+    echo "$d read ${r##*: }, write ${w##*: }"
+done
+PROBE
+chmod 755 rootfs/bin/devices-probe
+# the template's rules (deny all; futaba adds the defaults), with CAP_MKNOD and rules $1 after them
+devices_config() {
+    make_config devices-probe ''
+    sed -i 's/"CAP_KILL"/"CAP_KILL", "CAP_MKNOD"/g' config.json
+    [ -z "$1" ] || sed -i "/\"access\": \"rwm\"/{n;s/}/}, $1/}" config.json
+}
+echo 1 > /proc/sys/net/core/bpf_jit_kallsyms # loaded programs are listed in /proc/kallsyms by name
+programs() { grep -c '_futaba_devices' /proc/kallsyms; }
+programs_before=$(programs)
+denied="Operation not permitted"
+absent="No such device or address"
+
+devices_config ''
+out=$(run v2-devices 2>&1)
+[ "$out" = "$(printf 'null read ok, write ok\nsda read %s, write %s\nvcs read %s, write %s' \
+    "$denied" "$denied" "$denied" "$denied")" ] || fail "default device rules: $out"
+ok "device rules: the defaults allow /dev/null; /dev/sda and /dev/vcs, made with mknod, fail with EPERM"
+
+devices_config '{"allow": true, "type": "c", "major": 7, "access": "rw"}, '\
+'{"allow": false, "type": "c", "major": 7, "access": "w"}, '\
+'{"allow": true, "type": "b", "major": 8, "minor": 0, "access": "r"}'
+out=$(run v2-devices 2>&1)
+[ "$out" = "$(printf 'null read ok, write ok\nsda read %s, write %s\nvcs read ok, write %s' \
+    "$absent" "$denied" "$denied")" ] || fail "allow rules: $out"
+ok "device rules: allow c 7:* rw then deny c 7:* w reads /dev/vcs only; allow b 8:0 r lets open reach the driver"
+
+devices_config ''
+sed -i 's/"allow": false/"allow": true/' config.json
+out=$(run v2-devices 2>&1)
+[ "$out" = "$(printf 'null read ok, write ok\nsda read %s, write %s\nvcs read ok, write ok' "$absent" "$absent")" ] \
+    || fail "allow-all rule: $out"
+ok "device rules: an allow-all rule (a privileged container) opens every device"
+
+devices_config ''
+cgroups_path /cgroup2-checks/devices
+out=$(run --keep v2-devices-kept 2>&1)
+echo "$out" | grep -qx "vcs read $denied, write $denied" || fail "first container in the cgroup: $out"
+[ "$(programs)" = $((programs_before + 1)) ] || fail "$(programs) device programs, not $((programs_before + 1))"
+devices_config '{"allow": true, "type": "c", "major": 7, "minor": 0, "access": "rw"}'
+cgroups_path /cgroup2-checks/devices
+out=$(run v2-devices 2>&1)
+echo "$out" | grep -qx "vcs read ok, write ok" || fail "the second program did not replace the first: $out"
+"$futaba" --root /run/futaba delete v2-devices-kept || fail "delete v2-devices-kept"
+for i in $(seq 50); do [ "$(programs)" = "$programs_before" ] && break; sleep 0.1; done
+[ "$(programs)" = "$programs_before" ] || fail "$(programs) device programs left, not $programs_before"
+[ ! -e /sys/fs/cgroup/cgroup2-checks/devices ] || fail "delete left /sys/fs/cgroup/cgroup2-checks/devices"
+ok "device rules: a new container in a reused cgroup replaces its program; none is left after delete"
+
 make_config 'sleep 300' '"cpu": {"shares": 512, "quota": 50000, "period": 100000}, "memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296}, "pids": {"limit": 42}, '
-sed -i 's|"namespaces": \[|"cgroupsPath": "/cgroup2-checks/limits", "namespaces": [|' config.json
+cgroups_path /cgroup2-checks/limits
 "$futaba" --root /run/futaba create v2-limits >/dev/null 2>&1 || fail "create"
 dir=/sys/fs/cgroup/cgroup2-checks/limits
 for expected in "cpu.max:50000 100000" "cpu.weight:20" "memory.max:67108864" "memory.low:33554432" \

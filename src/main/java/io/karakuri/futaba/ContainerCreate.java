@@ -11,7 +11,9 @@ import io.karakuri.futaba.spec.SpecValidator;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.ProcStat;
 import io.karakuri.futaba.state.StateStore;
+import io.karakuri.futaba.state.Status;
 import io.karakuri.json.JsonException;
+import io.karakuri.linux.AppArmor;
 import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.ProcFs;
@@ -79,14 +81,18 @@ final class ContainerCreate {
         Cgroup cgroup = null;
         ContainerProcess process = null;
         boolean cgroupMade = false;
+        String realRootfs = null;
+        int rootMountsBefore = -1;
         try {
             cgroup = Cgroup.of(CgroupHost.detect(), cgroupsPath);
-            ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
-                    Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs());
-            store.save(state); // "creating"
-            if (cgroup.version() == 2 && !spec.linux().resources().devices().isEmpty()) {
-                warnings.accept("linux.resources.devices is not enforced on cgroup v2 yet");
+            if (SpecValidator.mountsInHostNamespace(spec)) {
+                realRootfs = HostMounts.realPath(rootfs.toString());
+                rootMountsBefore = HostMounts.count(realRootfs);
             }
+            ContainerState state = new ContainerState(id, 0, 0, bundle.toString(), rootfs.toString(),
+                    Instant.now().toString(), spec.annotations(), cgroup.version(), cgroup.dirs(), spec.hooks(),
+                    rootMountsBefore);
+            store.save(state); // "creating"
             cgroup.create(spec.linux().resources(), warnings);
             cgroupMade = true;
             Trace.step("cgroup made");
@@ -115,7 +121,8 @@ final class ContainerCreate {
             }
 
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
-                    console.childFd(), seccomp(spec, warnings), joinFds, options.preserveFds(), lastCap(), cgroup.mountLayout(), warnings));
+                    console.childFd(), seccomp(spec, warnings), state.ociState(Status.CREATING, store.owner(id)),
+                    joinFds, options.preserveFds(), lastCap(), AppArmor.execAttribute(), cgroup.mountLayout(), warnings));
             process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
@@ -133,7 +140,14 @@ final class ContainerCreate {
             }
             Trace.step("process placed in its cgroup");
             process.go();
-            process.awaitReady();
+            ContainerProcess child = process;
+            ContainerState creating = state;
+            process.awaitReady(() -> { // with the mounts made, before pivot_root
+                // "created", as crun and the runtime-tools suite have it (runc says "creating")
+                Map<String, Object> now = creating.withProcess(child.pid(), 0).ociState(Status.CREATED, store.owner(id));
+                HostHooks.run(sys, "prestart", spec.hooks().prestart(), now, bundle.toString());
+                HostHooks.run(sys, "createRuntime", spec.hooks().createRuntime(), now, bundle.toString());
+            });
             Trace.step("process set up");
 
             ProcStat stat = ProcStat.read(process.pid());
@@ -148,6 +162,13 @@ final class ContainerCreate {
             sys.close(terminal);
             if (process != null) {
                 process.abort();
+            }
+            if (rootMountsBefore >= 0) {
+                try {
+                    HostMounts.remove(sys, realRootfs, rootMountsBefore);
+                } catch (FutabaException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             if (cgroupMade) {
                 try {

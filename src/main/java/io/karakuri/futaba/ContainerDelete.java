@@ -5,6 +5,8 @@ import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.ProcStat;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.Syscalls;
+import java.util.function.Consumer;
 
 /**
  * `delete`: removes a stopped container (a created one too, as runc does), or with force a running
@@ -12,15 +14,20 @@ import io.karakuri.futaba.state.Status;
  * removed here.
  *
  * <p>SIGKILL goes through ProcessHandle, which checks the process's start time against pid reuse; no
- * native call is needed, which keeps the FFM set-up (about 20 ms) out of this JVM's start.
+ * native call is needed, which keeps the FFM set-up (about 20 ms) out of this JVM's start. Only
+ * poststop hooks, run once the container is gone, take one.
  */
 final class ContainerDelete {
     private static final long EXIT_WAIT_NANOS = 10_000_000_000L;
 
     private final StateStore store;
+    private final Syscalls sys;
+    private final Consumer<String> warnings;
 
-    ContainerDelete(StateStore store) {
+    ContainerDelete(StateStore store, Syscalls sys, Consumer<String> warnings) {
         this.store = store;
+        this.sys = sys;
+        this.warnings = warnings;
     }
 
     void delete(String id, boolean force) {
@@ -62,7 +69,15 @@ final class ContainerDelete {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
         cgroup.destroy();
+        if (state.rootMountsBefore() >= 0) {
+            HostMounts.remove(sys, HostMounts.realPath(state.rootfs()), state.rootMountsBefore());
+        }
+        String owner = store.owner(id);
         store.remove(id);
+        if (!state.hooks().poststop().isEmpty()) {
+            HostHooks.runWarning(sys, "poststop", state.hooks().poststop(), state.ociState(Status.STOPPED, owner),
+                    state.bundle(), warnings);
+        }
     }
 
     private static void killAndWait(int pid) {

@@ -9,6 +9,7 @@ import io.karakuri.futaba.spec.SpecValidator;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.futaba.state.Status;
+import io.karakuri.linux.AppArmor;
 import io.karakuri.linux.IoErrors;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.Namespaces;
@@ -80,7 +81,8 @@ final class ContainerExec {
                     ContainerCreate.readSpec(Path.of(state.bundle())), warnings);
             Plan plan = PlanBuilder.buildExec(new PlanBuilder.ExecInputs(process, go[0], statusPipe[1],
                     console.childFd(), seccomp, joins,
-                    preserveFds, ContainerCreate.lastCap(), warnings));
+                    joins.containsKey("mount") ? null : "/proc/" + state.pid() + "/root",
+                    preserveFds, ContainerCreate.lastCap(), AppArmor.execAttribute(), warnings));
             child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
             fds.remove((Integer) go[1]);
             fds.remove((Integer) statusPipe[0]);
@@ -88,7 +90,9 @@ final class ContainerExec {
 
             Cgroup.fromState(state.cgroupVersion(), state.cgroupDirs()).addProcess(child.pid());
             child.go();
-            child.awaitReady();
+            child.awaitReady(() -> {
+                throw new FutabaException("the exec'd process waits for its parent, which it does not do");
+            });
             child.awaitExec();
             child.detach();
         } catch (RuntimeException e) {

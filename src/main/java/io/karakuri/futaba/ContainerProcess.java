@@ -18,6 +18,7 @@ final class ContainerProcess {
     private static final int STATUS_ERROR = 2;
     private static final int STATUS_PID = 3;
     private static final int STATUS_SYNC = 4;
+    private static final int STATUS_HOOK = 5;
     private static final int NOT_FOUND_IN_PATH = 100000;
 
     private final Syscalls sys;
@@ -49,11 +50,9 @@ final class ContainerProcess {
         return pid;
     }
 
-    /** Lets the child run its plan: it has been placed in its cgroup. */
+    /** Lets the child run its plan (it has been placed in its cgroup), or go on after a SYNC. */
     void go() {
         sys.write(goFd, new byte[] {'g'});
-        sys.close(goFd);
-        goFd = -1;
     }
 
     /** Waits until the child has made its user namespace and waits for its id maps (FTB_OP_SYNC). */
@@ -62,9 +61,7 @@ final class ContainerProcess {
         if (record == null) {
             throw new FutabaException("the container process exited during setup" + exitText());
         }
-        if (record[0] == STATUS_ERROR) {
-            throw new FutabaException(errorText(record[1], record[2]));
-        }
+        failOn(record);
         if (record[0] != STATUS_SYNC) {
             throw new FutabaException("unexpected status record " + record[0] + " from the container process");
         }
@@ -75,8 +72,11 @@ final class ContainerProcess {
         return clonePid;
     }
 
-    /** Waits until the child has run its whole plan and is waiting for start; fails with its error. */
-    void awaitReady() {
+    /**
+     * Waits until the child has run its whole plan and is waiting for start; fails with its error. At a
+     * SYNC on the way (before pivot_root) runs atSync, then lets the child go on.
+     */
+    void awaitReady(Runnable atSync) {
         while (true) {
             int[] record = readStatus();
             if (record == null) {
@@ -87,10 +87,16 @@ final class ContainerProcess {
                     sys.waitpid(clonePid, false); // the intermediate process exits at once
                     pid = record[3];
                 }
+                case STATUS_SYNC -> {
+                    atSync.run();
+                    go();
+                }
                 case STATUS_READY -> {
+                    sys.close(goFd);
+                    goFd = -1;
                     return;
                 }
-                case STATUS_ERROR -> throw new FutabaException(errorText(record[1], record[2]));
+                case STATUS_ERROR, STATUS_HOOK -> failOn(record);
                 default -> throw new FutabaException("unknown status record " + record[0] + " from the container process");
             }
         }
@@ -99,9 +105,40 @@ final class ContainerProcess {
     /** After start: returns when execve() succeeded, or fails with why it did not. */
     void awaitExec() {
         int[] record = readStatus();
-        if (record != null && record[0] == STATUS_ERROR) {
+        if (record != null) {
+            failOn(record);
+        }
+    }
+
+    /** For a plan without EXEC (the host's hooks): waits until the process has run it and exited. */
+    void awaitExit() {
+        for (int[] record = readStatus(); record != null; record = readStatus()) {
+            failOn(record);
+        }
+        sys.close(statusFd);
+        statusFd = -1;
+        sys.close(goFd);
+        goFd = -1;
+        sys.waitpid(clonePid, false);
+    }
+
+    private void failOn(int[] record) {
+        if (record[0] == STATUS_HOOK) {
+            throw new FutabaException(hookText(record[1], record[2], record[3] == 1));
+        }
+        if (record[0] == STATUS_ERROR) {
             throw new FutabaException(errorText(record[1], record[2]));
         }
+    }
+
+    private String hookText(int op, int waitStatus, boolean timedOut) {
+        String what = plan.describe(op);
+        if (timedOut) {
+            return what + ": killed after its timeout";
+        }
+        int signal = waitStatus & 0x7f;
+        return signal == 0 ? what + ": exit status " + ((waitStatus >> 8) & 0xff)
+                : what + ": killed by " + Signals.name(signal);
     }
 
     private String errorText(int op, int errno) {

@@ -56,7 +56,7 @@ public record ExecProcess(List<String> args, String cwd, List<String> env, Strin
                     c.ambient());
         }
         return new Spec.Process(tty, base.consoleSize(), u, args, List.copyOf(environment.values()), cwd != null ? cwd : base.cwd(),
-                c, base.rlimits(), base.noNewPrivileges() || noNewPrivileges, base.oomScoreAdj());
+                c, base.rlimits(), base.noNewPrivileges() || noNewPrivileges, base.oomScoreAdj(), base.apparmorProfile());
     }
 
     private static String key(String entry) {

@@ -42,7 +42,7 @@ public final class Futaba {
     }
 
     public void start(String id) {
-        new ContainerStart(store).start(id);
+        new ContainerStart(store, sys, warnings).start(id);
     }
 
     /**
@@ -106,7 +106,7 @@ public final class Futaba {
     }
 
     public void delete(String id, boolean force) {
-        new ContainerDelete(store).delete(id, force);
+        new ContainerDelete(store, sys, warnings).delete(id, force);
     }
 
     /** The runtime-spec state of a container. */

@@ -7,7 +7,13 @@ public final class LinuxException extends RuntimeException {
     private final int errno;
 
     public LinuxException(String call, String path, int errno) {
-        super(call + (path == null ? "" : " " + path) + ": " + Errno.text(errno));
+        this(call, path, errno, null);
+    }
+
+    /** detail: what the kernel said besides the errno (the BPF verifier's log), or null. */
+    public LinuxException(String call, String path, int errno, String detail) {
+        super(call + (path == null ? "" : " " + path) + ": " + Errno.text(errno)
+                + (detail == null ? "" : ": " + detail));
         this.call = call;
         this.path = path;
         this.errno = errno;

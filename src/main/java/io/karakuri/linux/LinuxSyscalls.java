@@ -10,12 +10,14 @@ public final class LinuxSyscalls implements Syscalls {
     public static final LinuxSyscalls INSTANCE = new LinuxSyscalls();
 
     private static final int S_IFIFO = 0x1000;
+    private static final int MNT_DETACH = 2;
     private static final int WNOHANG = 1;
 
     private LinuxSyscalls() {
     }
 
-    private static long check(long r, String call, String path) {
+    /** r, or the LinuxException its -errno stands for. */
+    static long check(long r, String call, String path) {
         if (r < 0) {
             throw new LinuxException(call, path, (int) -r);
         }
@@ -76,6 +78,14 @@ public final class LinuxSyscalls implements Syscalls {
                 r = Native.syscall(Sys.OPENAT, dirFd, arena.allocateFrom(path).address(), flags | O_CLOEXEC, 0, 0, 0);
             } while (r == -Errno.EINTR);
             return (int) check(r, "open", path);
+        }
+    }
+
+    @Override
+    public void unmountDetached(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            long p = arena.allocateFrom(path).address();
+            check(Native.syscall(Sys.UMOUNT2, p, MNT_DETACH, 0, 0, 0, 0), "umount", path);
         }
     }
 

@@ -14,11 +14,13 @@ public enum Sys {
     SOCKETPAIR(53, 199),
     WAIT4(61, 260),
     KILL(62, 129),
+    UMOUNT2(166, 39),
     OPENAT(257, 56),
     MKNODAT(259, 33),
     FCHMODAT(268, 53),
     ACCEPT4(288, 242),
-    PIPE2(293, 59);
+    PIPE2(293, 59),
+    BPF(321, 280);
 
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
 

@@ -27,6 +27,9 @@ public interface Syscalls {
     /** mkfifo(path, mode). */
     void mkfifo(String path, int mode);
 
+    /** umount2(path, MNT_DETACH): the top mount at path and every mount below it. */
+    void unmountDetached(String path);
+
     /** Sends signal; false if the process does not exist. */
     boolean kill(int pid, int signal);
 

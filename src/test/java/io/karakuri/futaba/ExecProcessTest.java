@@ -12,7 +12,7 @@ class ExecProcessTest {
     private static final Spec.Process BASE = new Spec.Process(false, null, new Spec.User(5, 6, List.of(7L)),
             List.of("sleep", "300"), List.of("PATH=/bin", "A=1", "B=2"), "/srv",
             new Spec.Capabilities(List.of("CAP_KILL"), List.of("CAP_KILL"), List.of("CAP_KILL"), null, List.of()),
-            List.of(new Spec.Rlimit("RLIMIT_NOFILE", 10, 20)), false, null);
+            List.of(new Spec.Rlimit("RLIMIT_NOFILE", 10, 20)), false, null, null);
 
     private static ExecProcess exec(List<String> env, String user, List<Long> gids, List<String> caps) {
         return new ExecProcess(List.of("sh"), null, env, user, gids, false, caps, false);

@@ -29,7 +29,7 @@ class CgroupV2IT {
             String out = Files.readString(log);
             assertEquals(0, vm.exitValue(), out);
             List<String> passed = out.lines().filter(l -> l.startsWith("ok - ")).toList();
-            assertEquals(9, passed.size(), out);
+            assertEquals(13, passed.size(), out);
         } finally {
             Files.deleteIfExists(log);
         }

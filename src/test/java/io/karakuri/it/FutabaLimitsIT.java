@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -188,85 +187,6 @@ class FutabaLimitsIT extends FutabaTestBase {
             List<String> names = devices.map(d -> d.getFileName().toString()).sorted().toList();
             assumeTrue(!names.isEmpty(), "no block device");
             return names;
-        }
-    }
-
-    /**
-     * hugepageLimits and network need the hugetlb, net_cls and net_prio hierarchies, which this build machine's
-     * kernel has but does not mount: futaba runs in a mount namespace of its own, where the test mounts those
-     * the host lacks, and the values are read there. Leaving the namespace unmounts them, and the test sees
-     * to it that the kernel destroys the hierarchies, which meanwhile show in every process's /proc/PID/cgroup.
-     */
-    @Test
-    void hugepagesAndTheNetworkReachTheirV1Files() throws Exception {
-        CgroupHost host = v1();
-        assumeTrue(Files.isDirectory(Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB")), "no 2 MB huge pages");
-        String id = id("net");
-        Bundle b = bundle().args("sleep", "300");
-        b.resources("hugepageLimits", List.of(Map.of("pageSize", "2MB", "limit", 4 * MIB)));
-        b.resources("network", Map.of("classID", 0x100001, "priorities", List.of(Map.of("name", "lo", "priority", 5))));
-        b.section("linux").put("cgroupsPath", "/" + id);
-        b.write();
-        StringBuilder mount = new StringBuilder();
-        Map<String, Path> dirs = new LinkedHashMap<>();
-        for (String controllers : List.of("hugetlb", "net_cls,net_prio")) {
-            CgroupHost.Hierarchy mounted = host.hierarchies().stream().filter(h -> h.controllers().equals(controllers))
-                    .findFirst().orElse(null);
-            if (mounted == null) {
-                Path at = Files.createDirectories(work.resolve("cgroups").resolve(controllers));
-                mount.append("mount -t cgroup -o ").append(controllers).append(" none '").append(at).append("'\n");
-                dirs.put(controllers, at.resolve(id));
-            } else {
-                dirs.put(controllers, mounted.dir("/" + id));
-            }
-        }
-        StringBuilder script = new StringBuilder("set -e\n").append(mount)
-                .append("f() { ").append(futabaInShell()).append(" \"$@\"; }\n")
-                .append("f create --bundle '").append(b.dir()).append("' ").append(id).append('\n')
-                .append("trap 'f delete --force ").append(id).append("' EXIT\n");
-        for (String file : List.of("hugetlb/hugetlb.2MB.limit_in_bytes", "hugetlb/hugetlb.2MB.rsvd.limit_in_bytes",
-                "net_cls,net_prio/net_cls.classid", "net_cls,net_prio/net_prio.ifpriomap")) {
-            String controllers = file.substring(0, file.indexOf('/'));
-            script.append("cat '").append(dirs.get(controllers).resolve(file.substring(file.indexOf('/') + 1)))
-                    .append("'\n");
-        }
-        Launcher.Result r;
-        try {
-            r = inMountNamespace(script.toString());
-        } finally {
-            // unmounted while its removed cgroup was still being freed, a hierarchy lives on: unmount it again
-            eventually("the hierarchies mounted for the test are gone", () -> {
-                if (!mountedHierarchiesLeft()) {
-                    return true;
-                }
-                inMountNamespace(mount.toString()).ok();
-                return false;
-            });
-        }
-        r.ok();
-        List<String> lines = r.out().lines().toList();
-        assertEquals(List.of(Long.toString(4 * MIB), Long.toString(4 * MIB), "1048577"), lines.subList(0, 3), r.out());
-        assertTrue(lines.contains("lo 5"), r.out());
-        for (Path dir : dirs.values()) {
-            assertTrue(!Files.exists(dir), "left behind: " + dir);
-        }
-    }
-
-    private static Launcher.Result inMountNamespace(String script) {
-        return Launcher.runProgram(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script),
-                Map.of(), java.time.Duration.ofMinutes(1));
-    }
-
-    /** Whether a hierarchy of hugetlb or net_cls,net_prio exists that is mounted nowhere on this host. */
-    private static boolean mountedHierarchiesLeft() {
-        try {
-            Set<String> mounted = CgroupHost.detect().hierarchies().stream().flatMap(h -> Stream.of(
-                    h.controllers().split(","))).collect(Collectors.toSet());
-            return Files.readAllLines(Path.of("/proc/cgroups")).stream().map(line -> line.split("\\s+"))
-                    .anyMatch(f -> List.of("hugetlb", "net_cls", "net_prio").contains(f[0]) && !f[1].equals("0")
-                            && !mounted.contains(f[0]));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -201,6 +201,34 @@ class FutabaRunIT extends FutabaTestBase {
     }
 
     @Test
+    void withoutAMountNamespaceTheMountsAreMadeInTheHostsAndDeleteTakesOffOnlyThose() throws Exception {
+        // as podman's overlay would be: a mount at the root before create, which must stay
+        Bundle b = bundle().args("sleep", "300");
+        String rootfs = b.rootfs().toRealPath().toString();
+        assertEquals(0, Launcher.runShell("mount --bind " + rootfs + " " + rootfs).code());
+        try {
+            Map<String, String> namespaces = new LinkedHashMap<>();
+            namespaces.put("pid", null);
+            b.namespaces(namespaces);
+            b.config().remove("hostname");
+            b.write();
+            String c = id("host-mounts");
+            futaba("run", "--detach", "--bundle", b.dir().toString(), c).ok();
+            String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+            assertTrue(mounts.contains(" " + rootfs + "/proc "), "the container's proc, in the host's namespace");
+            assertTrue(futaba("exec", c, "sh", "-c", "touch /x 2>&1").out().contains("Read-only file system"));
+
+            futaba("delete", "--force", c).ok();
+
+            List<String> left = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .map(l -> l.split(" ")[4]).filter(m -> m.startsWith(rootfs)).toList();
+            assertEquals(List.of(rootfs), left, "only the mount that was there before");
+        } finally {
+            Launcher.runShell("umount " + rootfs);
+        }
+    }
+
+    @Test
     void mountDestinationsNeverLeaveTheRootFileSystem() throws Exception {
         Path outside = Files.createDirectories(work.resolve("outside"));
         Bundle b = bundle().shell("ls -d /escape/inside /up/inside && echo inside");

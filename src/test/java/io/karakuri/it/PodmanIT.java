@@ -41,10 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * would move it, but podman 4.3 leaves that flag out of the exit command it gives conmon: the clean-up
  * then deletes in /run/futaba, and a later start finds the container "exists already".)
  *
- * <p>podman puts three things in every config.json that futaba refuses today: process.user.umask (always),
- * linux.sysctl (containers.conf's default_sysctls, net.ipv4.ping_group_range) and linux.seccomp (its
- * default profile). Most tests here turn the last two off (seccomp=unconfined, default_sysctls = []) so
- * that each fails for one missing feature only; {@link #podmansDefaults} keeps them all.
+ * <p>Every test runs with podman's defaults: its seccomp profile, process.user.umask and containers.conf's
+ * default_sysctls (net.ipv4.ping_group_range), as `podman run IMAGE` gives them.
  */
 class PodmanIT {
     private static final Duration PODMAN_TIMEOUT = Duration.ofSeconds(90);
@@ -52,17 +50,14 @@ class PodmanIT {
     /** What this sandbox needs (its hard nofile and nproc limits are below podman's defaults), and no network. */
     private static final List<String> RUN_FLAGS = List.of("--network", "none", "--ulimit", "nofile=1024:1024",
             "--ulimit", "nproc=1024:1024", "--cgroup-parent", CGROUP_PARENT);
-    private static final List<String> NO_SECCOMP = List.of("--security-opt", "seccomp=unconfined");
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     @TempDir
     static Path dir;
 
     private static Path runtimeRoot;
-    /** containers.conf: futaba as the runtime "futaba", with json logs, and no default sysctls. */
-    private static Path lean;
     /** containers.conf: futaba as the runtime "futaba", with json logs, podman's defaults otherwise. */
-    private static Path plain;
+    private static Path conf;
 
     private final List<String> names = new ArrayList<>();
 
@@ -74,7 +69,7 @@ class PodmanIT {
         runtimeRoot = Path.of("/run/futaba");
         Files.createDirectories(dir.resolve("tmp"));
         // CONTAINERS_CONF replaces every other containers.conf, Debian's /usr/share/containers/containers.conf
-        // too: plain repeats its default_sysctls.
+        // too: this one repeats its default_sysctls.
         String runtime = """
                 [engine]
                 runtime_supports_json = ["crun", "runc", "futaba"]
@@ -82,14 +77,9 @@ class PodmanIT {
                 [engine.runtimes]
                 futaba = ["%s"]
                 """.formatted(Launcher.executable("futaba", dir.resolve("bin")));
-        plain = Files.writeString(dir.resolve("containers.conf"), """
+        conf = Files.writeString(dir.resolve("containers.conf"), """
                 [containers]
                 default_sysctls = ["net.ipv4.ping_group_range=0 0"]
-
-                """ + runtime);
-        lean = Files.writeString(dir.resolve("containers-lean.conf"), """
-                [containers]
-                default_sysctls = []
 
                 """ + runtime);
         podman("load", "--input", ContainerEngines.busyboxArchive(dir).toString()).ok();
@@ -141,8 +131,7 @@ class PodmanIT {
 
     @Test
     void podmansDefaults() {
-        // No seccomp=unconfined, and containers.conf's default sysctls: what `podman run IMAGE` gives.
-        Launcher.Result r = podman(plain, runArgs(List.of(), "--rm", IMAGE, "sh", "-c",
+        Launcher.Result r = podman(runArgs("--rm", IMAGE, "sh", "-c",
                 "grep Seccomp: /proc/self/status; umask; cat /proc/sys/net/ipv4/ping_group_range"));
         assertEquals(0, r.code(), r.toString());
         assertEquals("Seccomp:\t2\n0022\n0\t0\n", r.out());
@@ -225,8 +214,8 @@ class PodmanIT {
 
     @Test
     void runWithATerminal() {
-        Launcher.Result r = ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", lean.toString()),
-                ContainerEngines.underATerminal(ContainerEngines.shellLine(podmanCommand(runArgs(NO_SECCOMP,
+        Launcher.Result r = ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", conf.toString()),
+                ContainerEngines.underATerminal(ContainerEngines.shellLine(podmanCommand(runArgs(
                         "--rm", "--tty", IMAGE, "sh", "-c", "test -t 0 && test -t 1 && echo tty-ok")))));
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("tty-ok"), r.toString());
@@ -236,7 +225,7 @@ class PodmanIT {
     void execWithATerminal() {
         String name = name("exec-tty");
         podmanRun("--detach", "--name", name, IMAGE, "sleep", "300").ok();
-        Launcher.Result r = ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", lean.toString()),
+        Launcher.Result r = ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", conf.toString()),
                 ContainerEngines.underATerminal(ContainerEngines.shellLine(podmanCommand(List.of("exec", "--tty",
                         "--interactive", name, "sh", "-c", "test -t 0 && echo tty-ok")))));
         assertEquals(0, r.code(), r.toString());
@@ -323,26 +312,24 @@ class PodmanIT {
     }
 
     private static Launcher.Result podman(String... args) {
-        return podman(lean, List.of(args));
+        return podman(List.of(args));
     }
 
-    private static Launcher.Result podman(Path containersConf, List<String> args) {
-        return ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", containersConf.toString(),
+    private static Launcher.Result podman(List<String> args) {
+        return ContainerEngines.run(PODMAN_TIMEOUT, Map.of("CONTAINERS_CONF", conf.toString(),
                 "TMPDIR", dir.resolve("tmp").toString()), podmanCommand(args));
     }
 
-    /** `podman run` with the sandbox's flags, extra (such as seccomp=unconfined), then args. */
-    private static List<String> runArgs(List<String> extra, String... args) {
+    /** `podman run` with the sandbox's flags, then args. */
+    private static List<String> runArgs(String... args) {
         List<String> all = new ArrayList<>(List.of("run"));
         all.addAll(RUN_FLAGS);
-        all.addAll(extra);
         all.addAll(List.of(args));
         return all;
     }
 
-    /** `podman run` without podman's seccomp profile and default sysctls (see the class comment). */
     private static Launcher.Result podmanRun(String... args) {
-        return podman(lean, runArgs(NO_SECCOMP, args));
+        return podman(runArgs(args));
     }
 
     /** The container's status as podman inspect tells it: created, running, paused, exited. */

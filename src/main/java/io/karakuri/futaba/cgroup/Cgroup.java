@@ -226,6 +226,9 @@ public final class Cgroup {
     private void applyV2(Spec.Resources r, Consumer<String> warnings) {
         Path dir = members.getFirst().dir();
         LimitWrite.writeAll(new V2Limits(dir, files, warnings).plan(r), files, warnings);
+        if (!r.devices().isEmpty()) {
+            CgroupDeviceProgram.attach(dir, DeviceRules.withDefaults(r.devices()));
+        }
     }
 
     /** v2 limits a controller in a cgroup only if its parent delegates it (cgroup.subtree_control). */

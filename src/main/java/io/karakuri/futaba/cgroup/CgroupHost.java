@@ -2,6 +2,7 @@ package io.karakuri.futaba.cgroup;
 
 import io.karakuri.futaba.FutabaException;
 import io.karakuri.linux.IoErrors;
+import io.karakuri.linux.MountInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +71,8 @@ public record CgroupHost(int version, List<Hierarchy> hierarchies) {
                 continue;
             }
             String fsType = f[dash + 1];
-            Path mountPoint = Path.of(unescape(f[4]));
-            String root = unescape(f[3]);
+            Path mountPoint = Path.of(MountInfo.unescape(f[4]));
+            String root = MountInfo.unescape(f[3]);
             if (fsType.equals("cgroup2") && unified == null) {
                 unified = new Hierarchy(mountPoint, root, fsType, "", own.getOrDefault("", "/"));
             } else if (fsType.equals("cgroup")) {
@@ -98,23 +99,5 @@ public record CgroupHost(int version, List<Hierarchy> hierarchies) {
             return new CgroupHost(2, List.of(unified));
         }
         throw new FutabaException("no cgroup file system is mounted (neither cgroup v1 nor v2)");
-    }
-
-    /** mountinfo writes space, tab, newline and backslash as \ooo. */
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 }

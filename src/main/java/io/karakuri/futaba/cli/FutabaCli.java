@@ -121,9 +121,6 @@ public final class FutabaCli {
         FutabaLog log = new FutabaLog(err, null, false);
         try {
             Args global = Args.parse(GLOBAL, globalArgs);
-            if (!global.positionals().isEmpty()) {
-                throw new Args.UsageException("unknown command \"" + global.positionals().getFirst() + "\"");
-            }
             String format = global.value("log-format", "text");
             if (!format.equals("text") && !format.equals("json")) {
                 throw new Args.UsageException("--log-format must be text or json, not \"" + format + "\"");
@@ -152,7 +149,9 @@ public final class FutabaCli {
             if (!rootless.equals("false") && !rootless.equals("auto")) {
                 throw new FutabaException("rootless containers are not supported yet");
             }
-            Command command = COMMANDS.stream().filter(c -> c.name().equals(argv.get(split))).findFirst().orElseThrow();
+            // an unknown command is the error, not the options that follow it
+            Command command = COMMANDS.stream().filter(c -> c.name().equals(argv.get(split))).findFirst()
+                    .orElseThrow(() -> new Args.UsageException("unknown command \"" + argv.get(split) + "\""));
             List<String> rest = argv.subList(split + 1, argv.size());
             Args args;
             try {
@@ -191,12 +190,7 @@ public final class FutabaCli {
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
             if (!a.startsWith("-")) {
-                for (Command c : COMMANDS) {
-                    if (c.name().equals(a)) {
-                        return i;
-                    }
-                }
-                return -1;
+                return i;
             }
             String name = a.replaceFirst("^--?", "").split("=", 2)[0];
             boolean takesValue = GLOBAL.stream().anyMatch(o -> o.names().contains(name) && o.valueName() != null);

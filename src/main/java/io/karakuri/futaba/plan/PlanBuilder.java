@@ -18,6 +18,7 @@ import io.karakuri.linux.Namespaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -38,9 +39,12 @@ public final class PlanBuilder {
      * @param fifoFd the exec fifo's read end, opened non-blocking (-1: exec without waiting for start)
      * @param consoleFd the console socket, for a process with a terminal (-1: none)
      * @param seccomp the compiled linux.seccomp, or null
+     * @param state the container's runtime-spec state document, for its hooks
      * @param joinFds an open fd for each namespace the container joins, by OCI type
      * @param preserveFds how many fds after stderr the process keeps (runc's --preserve-fds)
      * @param lastCap the highest capability number the kernel knows
+     * @param apparmorAttribute where a process asks for its AppArmor profile (AppArmor.execAttribute()), or
+     *     null when AppArmor is not enabled
      */
     public record Inputs(
             Spec spec,
@@ -51,9 +55,11 @@ public final class PlanBuilder {
             int fifoFd,
             int consoleFd,
             SeccompCompiler.Filter seccomp,
+            Map<String, Object> state,
             Map<String, Integer> joinFds,
             int preserveFds,
             int lastCap,
+            String apparmorAttribute,
             CgroupMountLayout cgroups,
             Consumer<String> warnings) {}
 
@@ -127,11 +133,11 @@ public final class PlanBuilder {
             // the namespaces to join belong to the host's user namespace: joined while still in it
             joinAll();
             ops.add(PlanOp.of(Type.UNSHARE, "unsharing the user namespace", new long[] {Namespaces.CLONE_NEWUSER}));
-            ops.add(PlanOp.of(Type.SYNC, "waiting for the user namespace's id maps", new long[] {in.syncFd()}));
+            ops.add(PlanOp.of(Type.SYNC, "waiting for the user namespace's id maps", waitInts()));
             // root of the new namespace: mounts made from now on are owned by an id it maps
             ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
         } else {
-            ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", new long[] {in.syncFd()}));
+            ops.add(PlanOp.of(Type.WAIT_GO, "waiting for the go-ahead", waitInts()));
             joinAll();
             if (joinUser) {
                 ops.add(PlanOp.of(Type.USER, "become root of the user namespace", new long[] {0, 0, 1}));
@@ -146,9 +152,10 @@ public final class PlanBuilder {
 
         Spec.Process process = spec.process();
         String rootfs = in.rootfs().toString();
-        if (mountNs) {
-            rootFileSystem(rootfs, process.cwd(), newCgroupNs);
+        if (mountNs || SpecValidator.mountsInHostNamespace(spec)) {
+            rootFileSystem(rootfs, process.cwd(), newCgroupNs, !mountNs);
         } else {
+            createHooks();
             ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
         }
 
@@ -159,14 +166,45 @@ public final class PlanBuilder {
             ops.add(PlanOp.of(Type.DOMAINNAME, "set domain name " + spec.domainname(), new long[0],
                     spec.domainname()));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
+        new ProcessOps(ops, in.lastCap(), in.apparmorAttribute(), in.warnings()).append(process, in.fifoFd(), in.consoleFd(), in.seccomp());
+        ops.addAll(HookOps.ops("startContainer", spec.hooks().startContainer(), state("created"), true));
         return new Plan(cloneFlags, in.statusFd(), List.copyOf(ops));
+    }
+
+    /** The prestart and createRuntime hooks run on the host, while the process waits in a SYNC. */
+    private boolean hostHooks() {
+        return !spec.hooks().prestart().isEmpty() || !spec.hooks().createRuntime().isEmpty();
+    }
+
+    /** The first wait for the parent keeps the pipe open when the hooks' SYNC waits on it again. */
+    private long[] waitInts() {
+        return hostHooks() ? new long[] {in.syncFd(), 1} : new long[] {in.syncFd()};
+    }
+
+    /**
+     * With the namespaces made and the mounts done, before pivot_root: the host's prestart and
+     * createRuntime hooks (the parent runs them during a SYNC), then the createContainer ones here.
+     */
+    private void createHooks() {
+        if (hostHooks()) {
+            ops.add(PlanOp.of(Type.SYNC, "waiting for the prestart and createRuntime hooks", new long[] {in.syncFd()}));
+        }
+        // "created", as crun and the runtime-tools suite have it (runc says "creating")
+        ops.addAll(HookOps.ops("createContainer", spec.hooks().createContainer(), state("created"), true));
+    }
+
+    private Map<String, Object> state(String status) {
+        Map<String, Object> state = new LinkedHashMap<>(in.state());
+        state.put("status", status);
+        return state;
     }
 
     /**
      * What `exec` runs: a new process in a running container.
      *
      * @param joins the container's namespaces this process enters: OCI type to an open fd, in order
+     * @param root where to chroot when there is no mount namespace to join (the container's process
+     *     chrooted there too), such as /proc/PID/root; null with one
      */
     public record ExecInputs(
             Spec.Process process,
@@ -175,8 +213,10 @@ public final class PlanBuilder {
             int consoleFd,
             SeccompCompiler.Filter seccomp,
             Map<String, Integer> joins,
+            String root,
             int preserveFds,
             int lastCap,
+            String apparmorAttribute,
             Consumer<String> warnings) {}
 
     /** The order namespaces are entered in: the user namespace grants the rest, the mount one changes the root. */
@@ -209,7 +249,10 @@ public final class PlanBuilder {
         if (in.joins().containsKey("pid")) {
             ops.add(PlanOp.of(Type.FORK, "forking into the container's pid namespace"));
         }
-        new ProcessOps(ops, in.lastCap(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
+        if (in.root() != null) {
+            ops.add(PlanOp.of(Type.CHROOT, "chroot to the container's root", new long[0], in.root()));
+        }
+        new ProcessOps(ops, in.lastCap(), in.apparmorAttribute(), in.warnings()).append(in.process(), -1, in.consoleFd(), in.seccomp());
         return new Plan(0, in.statusFd(), List.copyOf(ops));
     }
 
@@ -229,9 +272,17 @@ public final class PlanBuilder {
         }
     }
 
-    private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs) {
-        // pivot_root refuses shared mounts: nothing mounted here may propagate back to the host.
-        ops.add(PlanOp.of(Type.PROPAGATE, "make / private", new long[] {MS_REC | MS_PRIVATE}, "/"));
+    /**
+     * The root file system's mounts, then pivot_root. In the host's mount namespace (hostNamespace: the
+     * container has none of its own) the mounts are made there, on the root's own bind mount, which
+     * delete takes off with everything on it; the host's propagation is left alone, and the process
+     * chroots instead.
+     */
+    private void rootFileSystem(String rootfs, String cwd, boolean newCgroupNs, boolean hostNamespace) {
+        if (!hostNamespace) {
+            // pivot_root refuses shared mounts: nothing mounted here may propagate back to the host.
+            ops.add(PlanOp.of(Type.PROPAGATE, "make / private", new long[] {MS_REC | MS_PRIVATE}, "/"));
+        }
         ops.add(PlanOp.of(Type.ROOTFS, "bind mount the root file system " + rootfs, new long[0], rootfs));
         boolean devFromHost = false;
         for (Spec.Mount m : spec.mounts()) {
@@ -281,7 +332,12 @@ public final class PlanBuilder {
             }
         }
         ops.add(PlanOp.of(Type.MKDIR, "create the working directory " + cwd, new long[0], cwd));
-        ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
+        createHooks();
+        if (hostNamespace) {
+            ops.add(PlanOp.of(Type.CHROOT, "chroot to " + rootfs, new long[0], rootfs));
+        } else {
+            ops.add(PlanOp.of(Type.PIVOT_ROOT, "pivot_root to " + rootfs));
+        }
         String propagation = spec.linux().rootfsPropagation();
         if (propagation != null && !propagation.isEmpty()) {
             ops.add(PlanOp.of(Type.PROPAGATE, "make / " + propagation,

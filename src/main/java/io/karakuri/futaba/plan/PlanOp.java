@@ -40,7 +40,8 @@ public record PlanOp(Type type, long[] ints, List<String> strs, String what) {
         TERMINAL(27),
         SYNC(28),
         SECCOMP(29),
-        UMASK(30);
+        UMASK(30),
+        HOOK(31);
 
         public final int code;
 

@@ -1,5 +1,6 @@
 package io.karakuri.futaba.plan;
 
+import io.karakuri.futaba.FutabaException;
 import io.karakuri.futaba.plan.PlanOp.Type;
 import io.karakuri.futaba.seccomp.SeccompCompiler;
 import io.karakuri.futaba.spec.Spec;
@@ -18,12 +19,15 @@ import java.util.function.Consumer;
 final class ProcessOps {
     private final List<PlanOp> ops;
     private final int lastCap;
+    private final String apparmorAttribute;
     private final Consumer<String> warnings;
     private final Set<String> unknownCaps = new HashSet<>();
 
-    ProcessOps(List<PlanOp> ops, int lastCap, Consumer<String> warnings) {
+    /** apparmorAttribute: where the process asks for its AppArmor profile; null: AppArmor is not enabled. */
+    ProcessOps(List<PlanOp> ops, int lastCap, String apparmorAttribute, Consumer<String> warnings) {
         this.ops = ops;
         this.lastCap = lastCap;
+        this.apparmorAttribute = apparmorAttribute;
         this.warnings = warnings;
     }
 
@@ -41,6 +45,16 @@ final class ProcessOps {
         for (Spec.Rlimit r : process.rlimits()) {
             ops.add(PlanOp.of(Type.RLIMIT, "set " + r.type(),
                     new long[] {Rlimit.number(r.type()), r.soft(), r.hard()}));
+        }
+        String profile = process.apparmorProfile();
+        if (profile != null && !profile.isEmpty()) {
+            if (apparmorAttribute == null) {
+                throw new FutabaException("process.apparmorProfile: AppArmor is not enabled on this host, so the "
+                        + "profile " + profile + " cannot be applied");
+            }
+            // the profile takes effect at execve(); asked for while the process is still privileged, as runc
+            ops.add(PlanOp.of(Type.WRITE, "set the AppArmor profile " + profile, new long[0], apparmorAttribute,
+                    "exec " + profile));
         }
         // Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: so it goes in before the process gives
         // up its privileges (and must then let the rest of the setup through, as with runc). With it, the

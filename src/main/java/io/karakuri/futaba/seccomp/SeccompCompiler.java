@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -15,8 +17,8 @@ import java.util.function.Consumer;
  * would make it: the architecture is checked first (another one gets the "bad architecture" action,
  * killing the process), then each system call the profile names, with its argument conditions, in the
  * profile's order (conditional rules of a system call before its unconditional ones); anything else gets
- * the default action. A system call name unknown on an architecture is skipped with a warning, as runc
- * does.
+ * the default action. A system call name unknown on an architecture is skipped, as runc does; one no
+ * architecture of the profile knows gets a warning.
  */
 public final class SeccompCompiler {
     /** The program and the seccomp() flags to load it with. */
@@ -65,6 +67,8 @@ public final class SeccompCompiler {
     private final Consumer<String> warnings;
     private final List<long[]> program = new ArrayList<>();
     private final Set<String> warned = new HashSet<>();
+    /** Each syscall name some architecture of the profile does not know: those architectures. */
+    private final Map<String, Set<String>> unknownOn = new TreeMap<>();
 
     private SeccompCompiler(Consumer<String> warnings) {
         this.warnings = warnings;
@@ -125,6 +129,14 @@ public final class SeccompCompiler {
             program.get(jump)[3] = program.size() - jump - 1;
             section(sections.get(i), seccomp.syscalls(), defaultAction);
         }
+        // A profile names the calls of all its architectures (chown32 is i386's): only a name no
+        // architecture of the profile knows is worth a warning, likely a typo or a newer kernel's call.
+        long arches = byAudit.values().stream().mapToLong(List::size).sum();
+        unknownOn.forEach((name, tables) -> {
+            if (tables.size() == arches) {
+                warn("seccomp: " + name + " is not a system call on " + String.join(", ", tables) + ": skipped");
+            }
+        });
         if (program.size() > MAX_INSTRUCTIONS) {
             throw new FutabaException("linux.seccomp: the profile compiles to " + program.size()
                     + " instructions, more than the kernel's " + MAX_INSTRUCTIONS);
@@ -160,7 +172,7 @@ public final class SeccompCompiler {
                     for (String name : rule.names()) {
                         Integer nr = table.number(name);
                         if (nr == null) {
-                            warn("seccomp: " + name + " is not a system call on " + arch.table() + ": skipped");
+                            unknownOn.computeIfAbsent(name, k -> new TreeSet<>()).add(arch.table());
                             continue;
                         }
                         rule(nr, arch.is32Bit(), rule.args(), action);

@@ -39,7 +39,7 @@ public final class Features {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("ociVersionMin", "1.0.0");
         doc.put("ociVersionMax", "1.2.0");
-        doc.put("hooks", List.of());
+        doc.put("hooks", List.copyOf(Spec.Hooks.NONE.byName().keySet()));
         doc.put("mountOptions", MountOptions.names());
         doc.put("linux", linux);
         return doc;

@@ -1,5 +1,6 @@
 package io.karakuri.futaba.spec;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,33 @@ public record Spec(
         List<Mount> mounts,
         Linux linux,
         Map<String, String> annotations,
+        Hooks hooks,
         List<String> unsupported) {
+
+    /** An OCI hook; args null or empty: argv is just the path; timeout in seconds, null for none. */
+    public record Hook(String path, List<String> args, List<String> env, Integer timeout) {
+        public List<String> argv() {
+            return args.isEmpty() ? List.of(path) : args;
+        }
+    }
+
+    /** The hooks of each lifecycle point (prestart: deprecated, run with createRuntime's). */
+    public record Hooks(List<Hook> prestart, List<Hook> createRuntime, List<Hook> createContainer,
+            List<Hook> startContainer, List<Hook> poststart, List<Hook> poststop) {
+        public static final Hooks NONE = new Hooks(List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+        /** Each lifecycle point's name, as config.json spells it, with its hooks. */
+        public Map<String, List<Hook>> byName() {
+            Map<String, List<Hook>> m = new LinkedHashMap<>();
+            m.put("prestart", prestart);
+            m.put("createRuntime", createRuntime);
+            m.put("createContainer", createContainer);
+            m.put("startContainer", startContainer);
+            m.put("poststart", poststart);
+            m.put("poststop", poststop);
+            return m;
+        }
+    }
 
     public record Process(
             boolean terminal,
@@ -29,7 +56,8 @@ public record Spec(
             Capabilities capabilities,
             List<Rlimit> rlimits,
             boolean noNewPrivileges,
-            Long oomScoreAdj) {}
+            Long oomScoreAdj,
+            String apparmorProfile) {}
 
     /** umask null: runc's default, 022. */
     public record User(long uid, long gid, List<Long> additionalGids, Long umask) {

@@ -4,8 +4,10 @@ import io.karakuri.json.Json;
 import io.karakuri.json.JsonException;
 import io.karakuri.json.JsonObject;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Reads a config.json document into a {@link Spec}, naming the member at fault in every error. */
 public final class SpecReader {
@@ -15,7 +17,7 @@ public final class SpecReader {
     public static Spec read(String json) {
         JsonObject doc = JsonObject.root(Json.parse(json), "config.json");
         List<String> unsupported = new ArrayList<>();
-        for (String member : List.of("hooks", "vm", "hyperv", "windows", "solaris", "zos")) {
+        for (String member : List.of("vm", "hyperv", "windows", "solaris", "zos")) {
             if (doc.has(member)) {
                 unsupported.add(member);
             }
@@ -33,7 +35,40 @@ public final class SpecReader {
                         o.strings("options"))),
                 linux(doc.object("linux"), unsupported),
                 doc.stringMap("annotations"),
+                hooks(doc.object("hooks")),
                 List.copyOf(unsupported));
+    }
+
+    /** config.json's hooks member (or state.json's copy of it); null: none. */
+    public static Spec.Hooks hooks(JsonObject h) {
+        if (h == null) {
+            return Spec.Hooks.NONE;
+        }
+        Function<String, List<Spec.Hook>> list = name -> h.objects(name, (o, i) -> new Spec.Hook(
+                o.requiredString("path"), o.strings("args"), o.strings("env"),
+                o.integer("timeout") == null ? null : o.integer("timeout").intValue()));
+        return new Spec.Hooks(list.apply("prestart"), list.apply("createRuntime"), list.apply("createContainer"),
+                list.apply("startContainer"), list.apply("poststart"), list.apply("poststop"));
+    }
+
+    /** The hooks as config.json writes them, for state.json. */
+    public static Map<String, Object> hooksJson(Spec.Hooks hooks) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        hooks.byName().forEach((name, list) -> {
+            if (!list.isEmpty()) {
+                out.put(name, list.stream().map(hook -> {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("path", hook.path());
+                    o.put("args", hook.args());
+                    o.put("env", hook.env());
+                    if (hook.timeout() != null) {
+                        o.put("timeout", hook.timeout());
+                    }
+                    return o;
+                }).toList());
+            }
+        });
+        return out;
     }
 
     /**
@@ -48,7 +83,7 @@ public final class SpecReader {
         if (p == null) {
             return null;
         }
-        for (String member : List.of("apparmorProfile", "selinuxLabel", "ioPriority", "scheduler",
+        for (String member : List.of("selinuxLabel", "ioPriority", "scheduler",
                 "execCPUAffinity")) {
             if (p.has(member)) {
                 unsupported.add("process." + member);
@@ -78,7 +113,8 @@ public final class SpecReader {
                 p.objects("rlimits", (o, i) -> new Spec.Rlimit(
                         o.requiredString("type"), o.integer("soft", 0), o.integer("hard", 0))),
                 p.bool("noNewPrivileges", false),
-                p.integer("oomScoreAdj"));
+                p.integer("oomScoreAdj"),
+                p.string("apparmorProfile", null));
     }
 
     private static List<String> nullable(JsonObject o, String name) {

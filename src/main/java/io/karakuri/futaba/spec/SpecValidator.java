@@ -64,6 +64,18 @@ public final class SpecValidator {
             }
         }
         validateSysctl(spec);
+        spec.hooks().byName().forEach((name, hooks) -> {
+            for (int i = 0; i < hooks.size(); i++) {
+                Spec.Hook hook = hooks.get(i);
+                String where = "hooks." + name + "[" + i + "]";
+                if (!hook.path().startsWith("/")) {
+                    throw invalid(where + ".path: must be an absolute path, found \"" + hook.path() + "\"");
+                }
+                if (hook.timeout() != null && hook.timeout() <= 0) {
+                    throw invalid(where + ".timeout: must be more than 0 seconds, found " + hook.timeout());
+                }
+            }
+        });
         if (spec.linux().seccomp() != null) {
             SeccompCompiler.validate(spec.linux().seccomp());
         }
@@ -269,8 +281,7 @@ public final class SpecValidator {
 
     private static void validateNamespaces(Spec spec) {
         Set<String> seen = new HashSet<>();
-        boolean newUts = false;
-        boolean mountNamespace = false;
+        boolean uts = false;
         for (Spec.Namespace ns : spec.linux().namespaces()) {
             if (Namespaces.flag(ns.type()) == null) {
                 throw invalid("linux.namespaces: unknown namespace type \"" + ns.type() + "\"");
@@ -284,12 +295,11 @@ public final class SpecValidator {
             if (ns.path() != null && !ns.path().startsWith("/")) {
                 throw invalid("linux.namespaces: the " + ns.type() + " namespace path must be absolute");
             }
-            newUts |= ns.type().equals("uts") && ns.path() == null;
-            mountNamespace |= ns.type().equals("mount");
+            uts |= ns.type().equals("uts"); // new or joined, as runc: the name is set after the setns
         }
         if ((spec.hostname() != null && !spec.hostname().isEmpty()
-                || spec.domainname() != null && !spec.domainname().isEmpty()) && !newUts) {
-            throw invalid("hostname: setting a host or domain name needs a new uts namespace");
+                || spec.domainname() != null && !spec.domainname().isEmpty()) && !uts) {
+            throw invalid("hostname: setting a host or domain name needs a uts namespace of the container's");
         }
         boolean newUser = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("user") && n.path() == null);
         List<Spec.IdMapping> uids = spec.linux().uidMappings();
@@ -306,19 +316,17 @@ public final class SpecValidator {
         for (Spec.IdMapping m : gids) {
             validateMapping(m, "linux.gidMappings");
         }
-        if (!mountNamespace && !spec.mounts().isEmpty()) {
-            throw invalid("mounts: mounts need a mount namespace (add {\"type\": \"mount\"} to linux.namespaces)");
-        }
-        // without one, the plan chroots and would silently skip these
-        if (!mountNamespace && !spec.linux().maskedPaths().isEmpty()) {
-            throw invalid("linux.maskedPaths: masking paths needs a mount namespace");
-        }
-        if (!mountNamespace && !spec.linux().readonlyPaths().isEmpty()) {
-            throw invalid("linux.readonlyPaths: read-only paths need a mount namespace");
-        }
-        if (!mountNamespace && spec.root().readonly()) {
-            throw invalid("root.readonly: a read-only root needs a mount namespace");
-        }
+    }
+
+    /**
+     * Whether a container makes its mounts in the host's mount namespace, having none of its own (as
+     * runc allows): then they are made on its root there, and taken off again by delete.
+     */
+    public static boolean mountsInHostNamespace(Spec spec) {
+        boolean mountNamespace = spec.linux().namespaces().stream().anyMatch(n -> n.type().equals("mount"));
+        return !mountNamespace && (!spec.mounts().isEmpty() || !spec.linux().maskedPaths().isEmpty()
+                || !spec.linux().readonlyPaths().isEmpty() || spec.root().readonly()
+                || !spec.linux().devices().isEmpty() || !spec.linux().sysctl().isEmpty());
     }
 
     private static void validateMapping(Spec.IdMapping m, String where) {

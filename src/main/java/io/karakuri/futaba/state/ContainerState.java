@@ -1,5 +1,7 @@
 package io.karakuri.futaba.state;
 
+import io.karakuri.futaba.spec.Spec;
+import io.karakuri.futaba.spec.SpecReader;
 import io.karakuri.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,6 +16,10 @@ import java.util.Map;
  * @param created when create began, RFC 3339 in UTC with nanoseconds, as runc writes it
  * @param cgroupVersion 1 or 2
  * @param cgroupDirs the container's cgroup directory in each hierarchy
+ * @param hooks config.json's hooks: start and delete run the poststart and poststop ones
+ * @param rootMountsBefore for a container that mounts in the host's mount namespace (it has none of its
+ *     own): how many mounts were stacked at its root before create, so delete takes off only its own;
+ *     -1 for every other container
  */
 public record ContainerState(
         String id,
@@ -24,13 +30,15 @@ public record ContainerState(
         String created,
         Map<String, String> annotations,
         int cgroupVersion,
-        Map<String, String> cgroupDirs) {
+        Map<String, String> cgroupDirs,
+        Spec.Hooks hooks,
+        int rootMountsBefore) {
 
     public static final String OCI_VERSION = "1.2.0";
 
     public ContainerState withProcess(int newPid, long startTime) {
         return new ContainerState(id, newPid, startTime, bundle, rootfs, created, annotations, cgroupVersion,
-                cgroupDirs);
+                cgroupDirs, hooks, rootMountsBefore);
     }
 
     Map<String, Object> toJson() {
@@ -45,6 +53,13 @@ public record ContainerState(
         m.put("annotations", annotations);
         m.put("cgroupVersion", cgroupVersion);
         m.put("cgroupDirs", cgroupDirs);
+        if (rootMountsBefore >= 0) {
+            m.put("rootMountsBefore", rootMountsBefore);
+        }
+        Map<String, Object> hooksJson = SpecReader.hooksJson(hooks);
+        if (!hooksJson.isEmpty()) {
+            m.put("hooks", hooksJson);
+        }
         return m;
     }
 
@@ -58,7 +73,9 @@ public record ContainerState(
                 o.string("created", ""),
                 o.stringMap("annotations"),
                 (int) o.integer("cgroupVersion", 0),
-                o.stringMap("cgroupDirs"));
+                o.stringMap("cgroupDirs"),
+                SpecReader.hooks(o.object("hooks")),
+                (int) o.integer("rootMountsBefore", -1));
     }
 
     /** The runtime-spec state document, as `futaba state` prints it. */

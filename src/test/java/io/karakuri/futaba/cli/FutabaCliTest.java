@@ -83,6 +83,8 @@ class FutabaCliTest {
     static Stream<Arguments> usageErrors() {
         return Stream.of(
                 Arguments.of(List.of("frobnicate"), "futaba: unknown command \"frobnicate\""),
+                Arguments.of(List.of("checkpoint", "--image-path", "/x", "c1"), "futaba: unknown command \"checkpoint\""),
+                Arguments.of(List.of("--root", "/x", "restore", "c1"), "futaba: unknown command \"restore\""),
                 Arguments.of(List.of(), "futaba: no command given"),
                 Arguments.of(List.of("--frob", "state", "x"), "futaba: unknown option --frob"),
                 Arguments.of(List.of("create", "--frob", "x"), "futaba: create: unknown option --frob"),

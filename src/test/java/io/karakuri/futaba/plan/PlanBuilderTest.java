@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanBuilderTest {
     private static final int SYNC_FD = 10;
     private static final int STATUS_FD = 11;
+    private static final Map<String, Object> STATE = stateDocument();
     private static final long S_IFCHR = 0020000;
     /** The flags of the template's cgroup mount: nosuid, noexec, nodev, relatime, ro. */
     private static final long CGROUP_FLAGS = MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RELATIME | MS_RDONLY;
@@ -68,6 +69,7 @@ class PlanBuilderTest {
     int consoleFd = -1;
     int preserveFds;
     int lastCap = 40;
+    String apparmor = null;
     CgroupMountLayout cgroups = V2;
     List<String> warnings = new ArrayList<>();
 
@@ -81,7 +83,7 @@ class PlanBuilderTest {
         Spec spec = Configs.read(config);
         SpecValidator.validate(spec);
         return PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, SYNC_FD, STATUS_FD, fifoFd,
-                consoleFd, seccomp(spec), joinFds, preserveFds, lastCap, cgroups, warnings::add));
+                consoleFd, seccomp(spec), STATE, joinFds, preserveFds, lastCap, apparmor, cgroups, warnings::add));
     }
 
     private SeccompCompiler.Filter seccomp(Spec spec) {
@@ -320,6 +322,16 @@ class PlanBuilderTest {
     }
 
     @Test
+    void mountsWithoutAMountNamespaceAreMadeInTheHostsOnTheRootThenTheProcessChroots() {
+        namespaces(config, "pid", "uts");
+
+        String outline = outline(build());
+
+        assertTrue(outline.startsWith("CLOSE_FDS WAIT_GO ROOTFS MOUNT*7"), "the host's propagation is left alone: " + outline);
+        assertTrue(outline.contains("MKDIR CHROOT READONLY*5 MASK*10 ROOT_READONLY"), outline);
+    }
+
+    @Test
     void bindMountsResolveTheirSourceAgainstTheBundleAndKnowFilesFromDirectories() throws IOException {
         Path data = Files.createDirectory(bundle.resolve("data"));
         Path hosts = Files.writeString(bundle.resolve("hosts"), "127.0.0.1 localhost\n");
@@ -471,6 +483,22 @@ class PlanBuilderTest {
     }
 
     @Test
+    void anAppArmorProfileIsAskedForBeforeThePrivilegesGoAndRefusedWithoutAppArmor() {
+        object(config, "process").put("apparmorProfile", "docker-default");
+        FutabaException e = assertThrows(FutabaException.class, this::build);
+        assertEquals("process.apparmorProfile: AppArmor is not enabled on this host, so the profile docker-default "
+                + "cannot be applied", e.getMessage());
+
+        apparmor = "/proc/self/attr/apparmor/exec";
+        Plan plan = build();
+
+        assertEquals(show(Type.WRITE, ints(), "/proc/self/attr/apparmor/exec", "exec docker-default"),
+                show(only(plan, Type.WRITE)));
+        assertTrue(outline(plan).contains("RLIMIT WRITE CAP_BOUNDING USER"), outline(plan));
+        assertEquals(1, ops(buildExec(Map.of()), Type.WRITE).size(), "exec gets the container's profile");
+    }
+
+    @Test
     void theUmaskIsTheProcesssOrRuncsDefault() {
         assertEquals(show(Type.UMASK, ints(022)), show(only(build(), Type.UMASK)));
         object(config, "process", "user").put("umask", 077);
@@ -541,11 +569,85 @@ class PlanBuilderTest {
         assertTrue(buildExec(Map.of()).ops().getLast().ints().length > 5);
     }
 
+    private static Map<String, Object> stateDocument() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("ociVersion", "1.2.0");
+        state.put("id", "c1");
+        state.put("pid", 0);
+        state.put("status", "creating");
+        state.put("bundle", "/b");
+        return state;
+    }
+
+    private static Map<String, Object> hook(String path, Object... more) {
+        Map<String, Object> hook = json("path", path);
+        for (int i = 0; i < more.length; i += 2) {
+            hook.put((String) more[i], more[i + 1]);
+        }
+        return hook;
+    }
+
+    @Test
+    void withoutHostHooksThereIsNoSecondWaitAndTheGoAheadPipeIsClosedAtOnce() {
+        config.put("hooks", json("createContainer", List.of(hook("/bin/a"))));
+
+        Plan plan = build();
+
+        assertEquals(List.of(), ops(plan, Type.SYNC));
+        assertEquals(show(Type.WAIT_GO, ints(SYNC_FD)), show(only(plan, Type.WAIT_GO)));
+    }
+
+    @Test
+    void prestartAndCreateRuntimeHooksMakeTheProcessWaitBeforePivotRootThenCreateContainerHooksRun() {
+        config.put("hooks", json("prestart", List.of(hook("/bin/p")), "createRuntime", List.of(hook("/bin/r")),
+                "createContainer", List.of(hook("/bin/c1", "args", List.of("c1", "-x"), "env", List.of("A=1"),
+                        "timeout", 5), hook("/bin/c2"))));
+
+        Plan plan = build();
+
+        assertEquals(show(Type.WAIT_GO, ints(SYNC_FD, 1)), show(only(plan, Type.WAIT_GO)), "kept open for the SYNC");
+        assertEquals(show(Type.SYNC, ints(SYNC_FD)), show(only(plan, Type.SYNC)));
+        String outline = outline(plan);
+        assertTrue(outline.contains("MKDIR SYNC HOOK*2 PIVOT_ROOT"), outline);
+        List<PlanOp> hooks = ops(plan, Type.HOOK);
+        String state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"pid\":,\"status\":\"created\",\"bundle\":\"/b\"}";
+        assertEquals(show(Type.HOOK, ints(5, 2, 1, state.indexOf(",\"status")), "/bin/c1", "c1", "-x", "A=1", state),
+                show(hooks.get(0)));
+        assertEquals(show(Type.HOOK, ints(0, 1, 0, state.indexOf(",\"status")), "/bin/c2", "/bin/c2", state),
+                show(hooks.get(1)), "no args: argv is the path");
+        assertEquals("run createContainer hook 1 (/bin/c2)", hooks.get(1).what());
+    }
+
+    @Test
+    void startContainerHooksFollowTheExecOpAndSeeTheCreatedStatus() {
+        config.put("hooks", json("startContainer", List.of(hook("/bin/s"))));
+
+        Plan plan = build();
+
+        assertEquals(Type.EXEC, plan.ops().get(plan.ops().size() - 2).type());
+        PlanOp hook = plan.ops().getLast();
+        assertEquals(Type.HOOK, hook.type());
+        assertTrue(hook.strs().getLast().contains("\"status\":\"created\""), hook.strs().getLast());
+    }
+
+    @Test
+    void aUserNamespaceKeepsThePipeOpenAcrossItsSyncForTheHooksOne() {
+        list(config, "namespaces", "linux").add(json("type", "user"));
+        object(config, "linux").put("uidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+        object(config, "linux").put("gidMappings", List.of(json("containerID", 0, "hostID", 1000, "size", 10)));
+        config.put("hooks", json("createRuntime", List.of(hook("/bin/r"))));
+
+        List<PlanOp> syncs = ops(build(), Type.SYNC);
+
+        assertEquals(List.of(show(Type.SYNC, ints(SYNC_FD, 1)), show(Type.SYNC, ints(SYNC_FD))), show(syncs));
+    }
+
     // ---- exec: a process that joins a running container ----
 
     private Plan buildExec(Map<String, Integer> joins) {
         Spec spec = Configs.read(config);
-        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins, 0, 40,
+        return PlanBuilder.buildExec(new PlanBuilder.ExecInputs(spec.process(), SYNC_FD, STATUS_FD, -1, seccomp(spec), joins,
+                joins.containsKey("mount") ? null : "/proc/7/root", 0, 40, apparmor,
                 warnings::add));
     }
 
@@ -569,6 +671,15 @@ class PlanBuilderTest {
         PlanOp exec = plan.ops().getLast();
         assertEquals(Type.EXEC, exec.type());
         assertEquals(-1, exec.ints()[0], "no fifo: exec at once");
+    }
+
+    @Test
+    void execWithoutAMountNamespaceToJoinChrootsToTheContainersRoot() {
+        Plan plan = buildExec(Map.of("pid", 20));
+
+        assertEquals(show(Type.CHROOT, ints(), "/proc/7/root"), show(only(plan, Type.CHROOT)));
+        assertTrue(outline(plan).contains("FORK CHROOT"), outline(plan));
+        assertEquals(List.of(), ops(buildExec(Map.of("mount", 20)), Type.CHROOT));
     }
 
     @Test

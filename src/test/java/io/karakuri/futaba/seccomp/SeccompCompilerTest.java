@@ -150,6 +150,11 @@ class SeccompCompilerTest {
     void unknownNamesAreSkippedWithAWarningAndBadProfilesRefused() {
         compile(profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO", List.of("no_such_call"))));
         assertEquals(List.of("seccomp: no_such_call is not a system call on x86_64: skipped"), warnings);
+        warnings.clear();
+        // i386's chown32 in a profile for x86_64, x86 and x32: known on one, so no warning
+        compile(profile("SCMP_ACT_ALLOW", List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+                rule("SCMP_ACT_ERRNO", List.of("chown32", "no_such_call"))));
+        assertEquals(List.of("seccomp: no_such_call is not a system call on i386, x32, x86_64: skipped"), warnings);
         for (Spec.Seccomp bad : List.of(
                 profile("SCMP_ACT_NOPE", List.of()),
                 profile("SCMP_ACT_ALLOW", List.of(), rule("SCMP_ACT_ERRNO", List.of("read"),

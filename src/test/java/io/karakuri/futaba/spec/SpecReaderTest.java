@@ -149,12 +149,11 @@ class SpecReaderTest {
     @Test
     void recordsTheMembersFutabaDoesNotImplement() {
         Map<String, Object> config = Configs.standard();
-        config.put("hooks", json("prestart", List.of()));
-        Configs.object(config, "process").put("apparmorProfile", "docker-default");
+        Configs.object(config, "process").put("selinuxLabel", "system_u:system_r:container_t:s0");
         Configs.object(config, "process", "user").put("username", "ContainerUser");
         Configs.object(config, "linux").put("timeOffsets", json("monotonic", json("secs", 1)));
 
-        assertEquals(List.of("hooks", "process.apparmorProfile", "process.user.username", "linux.timeOffsets"),
+        assertEquals(List.of("process.selinuxLabel", "process.user.username", "linux.timeOffsets"),
                 Configs.read(config).unsupported());
     }
 

@@ -58,6 +58,8 @@ class SpecValidatorTest {
                     namespaces(c, "pid", "mount");
                 }),
                 valid("no mount namespace and nothing that needs one", Configs::withoutMountNamespace),
+                valid("mounts without a mount namespace: made in the host's, as runc", c -> namespaces(c, "pid", "uts")),
+                valid("a hostname for a joined uts namespace, as runc", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts")),
                 valid("a joined namespace with an absolute path", c -> namespaces(c, "uts", "mount", "network=/proc/1/ns/net")),
                 valid("soft limit equal to hard", c -> list(c, "rlimits", "process").set(0,
                         json("type", "RLIMIT_NOFILE", "soft", 4096, "hard", 4096))),
@@ -112,28 +114,12 @@ class SpecValidatorTest {
                 invalid("relative namespace path", c -> namespaces(c, "uts", "mount", "network=proc/1/ns/net"),
                         "the network namespace path must be absolute"),
                 invalid("hostname without a uts namespace", c -> namespaces(c, "pid", "mount"),
-                        "hostname: setting a host or domain name needs a new uts namespace"),
-                invalid("hostname in a joined uts namespace", c -> namespaces(c, "mount", "uts=/proc/1/ns/uts"),
-                        "needs a new uts namespace"),
+                        "hostname: setting a host or domain name needs a uts namespace of the container's"),
                 invalid("domainname without a uts namespace", c -> {
                     c.remove("hostname");
                     c.put("domainname", "example.org");
                     namespaces(c, "mount");
-                }, "needs a new uts namespace"),
-                invalid("mounts without a mount namespace", c -> namespaces(c, "pid", "uts"),
-                        "mounts: mounts need a mount namespace"),
-                invalid("masked paths without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    linux(c).put("maskedPaths", List.of("/proc/kcore"));
-                }, "linux.maskedPaths: masking paths needs a mount namespace"),
-                invalid("read-only paths without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    linux(c).put("readonlyPaths", List.of("/proc/sys"));
-                }, "linux.readonlyPaths: read-only paths need a mount namespace"),
-                invalid("a read-only root without a mount namespace", c -> {
-                    withoutMountNamespace(c);
-                    object(c, "root").put("readonly", true);
-                }, "root.readonly: a read-only root needs a mount namespace"),
+                }, "needs a uts namespace of the container's"),
                 invalid("a mount destination escaping the root",
                         c -> addMount(c, json("destination", "/../../etc", "type", "tmpfs")),
                         "mounts[7].destination: \"/../../etc\" escapes the container's root"),
@@ -197,10 +183,16 @@ class SpecValidatorTest {
                         "access must be made of r, w and m, found \"rx\""),
                 invalid("linux.timeOffsets", c -> linux(c).put("timeOffsets", json("monotonic", json("secs", 1))),
                         "futaba does not support linux.timeOffsets yet"),
-                invalid("hooks and time offsets", c -> {
-                    c.put("hooks", json("prestart", List.of(json("path", "/bin/true"))));
+                invalid("an SELinux label and time offsets", c -> {
+                    object(c, "process").put("selinuxLabel", "system_u:system_r:container_t:s0");
                     linux(c).put("timeOffsets", json("monotonic", json("secs", 1)));
-                }, "futaba does not support hooks, linux.timeOffsets yet"),
+                }, "futaba does not support process.selinuxLabel, linux.timeOffsets yet"),
+                invalid("a relative hook path", c -> c.put("hooks", json("poststop", List.of(
+                        json("path", "/bin/true"), json("path", "bin/true")))),
+                        "hooks.poststop[1].path: must be an absolute path, found \"bin/true\""),
+                invalid("a hook timeout of 0", c -> c.put("hooks", json("prestart", List.of(
+                        json("path", "/bin/true", "timeout", 0)))),
+                        "hooks.prestart[0].timeout: must be more than 0 seconds, found 0"),
                 invalid("a seccomp rule with an unknown action", c -> linux(c).put("seccomp", json(
                         "defaultAction", "SCMP_ACT_ALLOW",
                         "syscalls", List.of(json("names", List.of("mkdir"), "action", "SCMP_ACT_EXPLODE")))),
