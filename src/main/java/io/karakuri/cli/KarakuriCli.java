@@ -1,6 +1,10 @@
 package io.karakuri.cli;
 
 import io.karakuri.Version;
+import io.karakuri.json.Json;
+import io.karakuri.json.JsonException;
+import io.karakuri.json.JsonObject;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -10,14 +14,21 @@ public final class KarakuriCli {
 
     private static final List<Command> COMMANDS = List.of(
             new Command("version", "Print the version"),
+            new Command("info", "Show the daemon this command line talks to"),
             new Command("help", "Print this help"));
 
     private final PrintStream out;
     private final PrintStream err;
+    private final HitohaClient hitoha;
 
     public KarakuriCli(PrintStream out, PrintStream err) {
+        this(out, err, HitohaClient.fromEnvironment(System.getenv()));
+    }
+
+    public KarakuriCli(PrintStream out, PrintStream err, HitohaClient hitoha) {
         this.out = out;
         this.err = err;
+        this.hitoha = hitoha;
     }
 
     public int run(List<String> argv) {
@@ -45,11 +56,41 @@ public final class KarakuriCli {
                 out.println("karakuri version " + Version.VERSION);
                 return 0;
             }
+            case "info" -> {
+                if (wantsHelp) {
+                    out.println("Usage: karakuri info\n\nShow the hitoha daemon this command line talks to (its Unix socket is "
+                            + HitohaClient.DEFAULT_SOCKET + ", or KARAKURI_SOCKET).");
+                    return 0;
+                }
+                if (!rest.isEmpty()) {
+                    err.println("karakuri info: takes no arguments");
+                    return 1;
+                }
+                return info();
+            }
             default -> {
                 err.println("karakuri: unknown command \"" + command + "\"");
                 err.println("Run 'karakuri --help' for usage.");
                 return 1;
             }
+        }
+    }
+
+    private int info() {
+        try {
+            HitohaClient.Response r = hitoha.send("GET", "/v1/system/info", null);
+            if (r.status() != 200) {
+                err.println("karakuri info: hitoha answered " + r.status() + ": " + r.body().strip());
+                return 1;
+            }
+            JsonObject info = JsonObject.root(Json.parse(r.body()), "hitoha's answer");
+            out.println("client: karakuri " + Version.VERSION);
+            out.println("daemon: " + info.string("name", "hitoha") + " " + info.string("version", "?") + " at "
+                    + hitoha.socket());
+            return 0;
+        } catch (IOException | JsonException e) {
+            err.println("karakuri info: " + e.getMessage());
+            return 1;
         }
     }
 

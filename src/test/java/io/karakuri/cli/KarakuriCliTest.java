@@ -56,6 +56,18 @@ class KarakuriCliTest {
     }
 
     @Test
+    void infoWithoutADaemonSaysWhereItLooked() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.nio.file.Path socket = java.nio.file.Path.of("/nonexistent/hitoha.sock");
+        int code = new KarakuriCli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new HitohaClient(socket)).run(List.of("info"));
+        assertEquals(1, code);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("karakuri info: cannot reach hitoha at /nonexistent/hitoha.sock: "), message);
+        assertEquals(1, message.lines().count(), message);
+    }
+
+    @Test
     void unknownCommand() {
         Result r = run("frobnicate");
         assertEquals(1, r.code());

@@ -4,15 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.karakuri.Version;
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,29 +58,14 @@ class LauncherIT {
                 assertTrue(System.nanoTime() < deadline, "no socket after 60 s");
                 Thread.sleep(50);
             }
-            String response = get(socket, "/v1/system/info");
-            assertTrue(response.startsWith("HTTP/1.1 200"), response);
-            assertTrue(response.contains("\"version\":\"" + Version.VERSION + "\""), response);
+            Launcher.Result info = Launcher.run("karakuri", List.of("info"), Map.of("KARAKURI_SOCKET", socket.toString()));
+            assertEquals("client: karakuri " + Version.VERSION + "\ndaemon: hitoha " + Version.VERSION + " at " + socket
+                    + "\n", info.ok().out());
         } finally {
             hitoha.destroy();
             if (!hitoha.waitFor(30, TimeUnit.SECONDS)) {
                 hitoha.destroyForcibly();
             }
-        }
-    }
-
-    private static String get(Path socket, String path) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: hitoha\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-            while (ch.read(buf) >= 0) {
-                if (!buf.hasRemaining()) {
-                    break;
-                }
-            }
-            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
         }
     }
 }
