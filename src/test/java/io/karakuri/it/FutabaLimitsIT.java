@@ -108,6 +108,19 @@ class FutabaLimitsIT extends FutabaTestBase {
     }
 
     @Test
+    void withoutDeviceRulesOnlyTheDefaultDevicesAreAllowedAsWithRunc() throws Throwable {
+        CgroupHost host = v1();
+        String path = "/" + id("cg");
+        Bundle b = bundle();
+        b.resources("devices", List.of());
+        withContainer(b, path, id -> {
+            List<String> allowed = List.of(read(host, "devices", path, "devices.list").split("\n"));
+            assertTrue(allowed.contains("c 1:3 rwm") && allowed.contains("c 136:* rwm"), allowed.toString());
+            assertTrue(!allowed.contains("a *:* rwm") && !allowed.contains("b 8:* rwm"), allowed.toString());
+        });
+    }
+
+    @Test
     void memoryAndCpuMembersReachTheirV1Files() throws Throwable {
         CgroupHost host = v1();
         String path = "/" + id("cg");

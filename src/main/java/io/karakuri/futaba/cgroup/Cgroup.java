@@ -73,11 +73,8 @@ public final class Cgroup {
             for (Member m : members) {
                 makeDirs(m);
             }
-            if (version == 1) {
-                applyV1(resources, warnings);
-            } else {
-                applyV2(resources, warnings);
-            }
+            applyLimits(resources, warnings);
+            applyDevices(resources.devices());
         } catch (RuntimeException e) {
             destroy();
             throw e;
@@ -89,11 +86,7 @@ public final class Cgroup {
      * runc does. A failure leaves the limits as they were where the files allow it.
      */
     public void update(Spec.Resources resources, Consumer<String> warnings) {
-        if (version == 1) {
-            applyV1(resources.withoutDevices(), warnings);
-        } else {
-            applyV2(resources.withoutDevices(), warnings);
-        }
+        applyLimits(resources, warnings);
     }
 
     private void makeDirs(Member m) {
@@ -212,22 +205,29 @@ public final class Cgroup {
         throw new FutabaException("the cgroup " + dir + " did not " + (freeze ? "freeze" : "thaw") + " in time");
     }
 
-    private void applyV1(Spec.Resources r, Consumer<String> warnings) {
-        LimitWrite.writeAll(new V1Limits(this::dirOrNull, files, warnings).plan(r), files, warnings);
+    private void applyLimits(Spec.Resources r, Consumer<String> warnings) {
+        CgroupLimits limits = version == 1 ? new V1Limits(this::dirOrNull, files, warnings)
+                : new V2Limits(members.getFirst().dir(), files, warnings);
+        LimitWrite.writeAll(limits.plan(r), files, warnings);
+    }
+
+    /**
+     * The device rules, always (as runc): a cgroup starts out denying every device, then the config's rules,
+     * then the devices every container may use. v1 takes them in devices.deny and devices.allow; v2 as an
+     * eBPF program.
+     */
+    private void applyDevices(List<Spec.DeviceRule> rules) {
+        List<Spec.DeviceRule> all = DeviceRules.withDefaults(rules);
+        if (version == 2) {
+            files.attachDeviceProgram(members.getFirst().dir(), all);
+            return;
+        }
         Member devices = member("devices");
-        if (devices != null && !r.devices().isEmpty()) {
-            for (Spec.DeviceRule rule : DeviceRules.withDefaults(r.devices())) {
+        if (devices != null) {
+            for (Spec.DeviceRule rule : all) {
                 files.write(devices.dir().resolve(rule.allow() ? "devices.allow" : "devices.deny"),
                         DeviceRules.v1(rule));
             }
-        }
-    }
-
-    private void applyV2(Spec.Resources r, Consumer<String> warnings) {
-        Path dir = members.getFirst().dir();
-        LimitWrite.writeAll(new V2Limits(dir, files, warnings).plan(r), files, warnings);
-        if (!r.devices().isEmpty()) {
-            CgroupDeviceProgram.attach(dir, DeviceRules.withDefaults(r.devices()));
         }
     }
 

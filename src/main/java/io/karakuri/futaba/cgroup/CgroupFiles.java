@@ -1,15 +1,17 @@
 package io.karakuri.futaba.cgroup;
 
 import io.karakuri.futaba.FutabaException;
+import io.karakuri.futaba.spec.Spec;
 import io.karakuri.linux.IoErrors;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Reads and writes cgroup files. The unit tests give a {@link Cgroup} one that records its writes, over a
+ * Reads and writes cgroup files, and attaches v2 device programs. The unit tests give a {@link Cgroup} one that records its writes, over a
  * temporary directory that stands in for the cgroup tree.
  */
 class CgroupFiles {
@@ -42,6 +44,11 @@ class CgroupFiles {
         } catch (IOException e) {
             throw new FutabaException("cannot write \"" + value + "\" to " + file + ": " + IoErrors.reason(e), e);
         }
+    }
+
+    /** Enforces device rules on a cgroup v2 directory: the eBPF program made from them, attached there. */
+    void attachDeviceProgram(Path dir, List<Spec.DeviceRule> rules) {
+        CgroupDeviceProgram.attach(dir, rules);
     }
 
     /** One write(2) per value: a cgroup file takes a whole value per call. */

@@ -4,7 +4,10 @@ import io.karakuri.futaba.spec.Spec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Device cgroup rules: a config's own, then the devices every container may use (as runc). */
+/**
+ * Device cgroup rules as runc applies them: deny every device, then a config's own rules, then the devices
+ * every container may use. A config without rules thus gets only those.
+ */
 final class DeviceRules {
     private static final List<Spec.DeviceRule> ALWAYS_ALLOWED = List.of(
             new Spec.DeviceRule(true, "c", null, null, "m"),
@@ -23,8 +26,12 @@ final class DeviceRules {
     private DeviceRules() {
     }
 
+    private static final Spec.DeviceRule DENY_ALL = new Spec.DeviceRule(false, "a", null, null, "rwm");
+
     static List<Spec.DeviceRule> withDefaults(List<Spec.DeviceRule> rules) {
-        List<Spec.DeviceRule> all = new ArrayList<>(rules);
+        List<Spec.DeviceRule> all = new ArrayList<>();
+        all.add(DENY_ALL);
+        all.addAll(rules);
         all.addAll(ALWAYS_ALLOWED);
         return all;
     }

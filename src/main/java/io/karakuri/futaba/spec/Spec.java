@@ -129,11 +129,6 @@ public record Spec(
             Map<String, String> unified) {
         public static final Resources NONE = new Resources(null, null, null, List.of(), null, List.of(), null,
                 Map.of(), Map.of());
-
-        /** These resources without device rules: what `update` changes (as runc's, it leaves the rules be). */
-        public Resources withoutDevices() {
-            return new Resources(memory, cpu, pids, List.of(), blockIO, hugepageLimits, network, rdma, unified);
-        }
     }
 
     /**

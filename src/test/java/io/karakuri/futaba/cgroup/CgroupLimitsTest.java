@@ -221,6 +221,9 @@ class CgroupLimitsTest {
                 warnings::add);
         assertEquals(List.of("memory.swap.max=33554432", "memory.max=67108864", "memory.low=33554432",
                 "cpu.weight=20", "cpu.max=50000 100000"), tree.writes);
+        // no rules in the config: as runc, a program that denies all but the default devices
+        assertEquals(1, tree.devicePrograms.size());
+        assertEquals(new Spec.DeviceRule(false, "a", null, null, "rwm"), tree.devicePrograms.getFirst().getFirst());
     }
 
     @Test
@@ -229,6 +232,7 @@ class CgroupLimitsTest {
                 "memory.max=67108864", "memory.swap.max=0");
         tree.cgroup().update(resources(memory(null, null, 100L << 20), cpu(null, null, 200000L), null),
                 warnings::add);
+        assertEquals(List.of(), tree.devicePrograms, "update leaves the device rules be");
         assertEquals(List.of("memory.swap.max=37748736", "cpu.max=50000 200000"), tree.writes,
                 "swap counts from the memory limit in force");
     }

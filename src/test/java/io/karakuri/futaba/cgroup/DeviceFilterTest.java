@@ -81,6 +81,14 @@ class DeviceFilterTest {
     }
 
     @Test
+    void aConfigWithoutRulesGetsTheDefaultDevicesOnlyAsWithRunc() {
+        long[] p = withDefaults();
+        assertTrue(allows(p, CHAR, 1, 3, R | W), "c 1:3 rw (/dev/null)");
+        assertFalse(allows(p, BLOCK, 8, 0, R), "b 8:0 r (/dev/sda)");
+        assertArrayEquals(withDefaults(DENY_ALL), p);
+    }
+
+    @Test
     void theTemplateRulesAllowTheDefaultDevicesOnly() {
         long[] p = withDefaults(DENY_ALL);
         for (long[] device : new long[][] {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2},

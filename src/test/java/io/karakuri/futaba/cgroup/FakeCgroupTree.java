@@ -1,5 +1,6 @@
 package io.karakuri.futaba.cgroup;
 
+import io.karakuri.futaba.spec.Spec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +21,8 @@ final class FakeCgroupTree extends CgroupFiles {
     private final Set<String> hierarchies = new LinkedHashSet<>();
     private final Set<String> refused = new LinkedHashSet<>();
     final List<String> writes = new ArrayList<>();
+    /** The rules of each device program attached (v2), in place of loading one into the kernel. */
+    final List<List<Spec.DeviceRule>> devicePrograms = new ArrayList<>();
 
     private FakeCgroupTree(Path root, int version) {
         this.root = root;
@@ -85,6 +88,11 @@ final class FakeCgroupTree extends CgroupFiles {
         }
         int slash = name.indexOf('/');
         return root.resolve(name.substring(0, slash)).resolve("ctr").resolve(name.substring(slash + 1));
+    }
+
+    @Override
+    void attachDeviceProgram(Path dir, List<Spec.DeviceRule> rules) {
+        devicePrograms.add(rules);
     }
 
     @Override
