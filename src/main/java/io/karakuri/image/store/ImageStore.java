@@ -480,6 +480,21 @@ public final class ImageStore {
         }
     }
 
+    /**
+     * Deletes those of blobs that no image names: for a pull, load or import that stored blobs and then
+     * failed, or stored some no image came to use.
+     */
+    public List<Digest> discardUnused(Iterable<Digest> blobs) throws SQLException, IOException {
+        Set<Digest> set = new LinkedHashSet<>();
+        blobs.forEach(set::add);
+        contentLock.lock();
+        try {
+            return collect(set, List.of()).blobs();
+        } finally {
+            contentLock.unlock();
+        }
+    }
+
     /** The one place content is deleted: each candidate that nothing references any more. Under contentLock. */
     private Collected collect(Set<Digest> blobs, Iterable<Digest> chains) throws SQLException, IOException {
         List<Digest> deletedBlobs = new ArrayList<>();
