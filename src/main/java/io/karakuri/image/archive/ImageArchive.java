@@ -48,8 +48,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code blobs/<alg>/<hex>} entry must hash to its name, every other file is stored under the digest it
  * has; then the index (or, without one, manifest.json) says what the images are. Each image's layers are
  * checked against the diff ids of its config (plain and gzip layers; a zstd layer is checked when
- * unpacked), then the image is recorded. Entries with "..", absolute names, links or device files are
- * refused: a load never writes outside the content store, but an archive that tries is not one to trust.
+ * unpacked), then the image is recorded. Entries with "..", absolute names or device files, and links
+ * that are absolute or lead out of the archive, are refused: a load never writes outside the content
+ * store, but an archive that tries is not one to trust. A link inside the archive is only another name
+ * for an entry (classic docker archives link {@code <id>/layer.tar} to the layer).
  * Blobs a load stored that no image came to use are deleted again.
  */
 public final class ImageArchive {
@@ -250,9 +252,14 @@ public final class ImageArchive {
         TarArchiveInputStream tar = new TarArchiveInputStream(plain);
         TarArchiveEntry e;
         int entries = 0;
+        Map<String, String> links = new LinkedHashMap<>();
         while ((e = tar.getNextEntry()) != null) {
             entries++;
             String name = checkedName(e);
+            if (e.isSymbolicLink() || e.isLink()) {
+                links.put(name, linkTarget(e, name));
+                continue;
+            }
             if (e.isDirectory() || name.isEmpty()) {
                 continue;
             }
@@ -291,6 +298,55 @@ public final class ImageArchive {
         if (entries == 0) {
             throw invalid("the archive is empty, or not a tar");
         }
+        for (String link : links.keySet()) {
+            String target = link;
+            for (int hops = 0; links.containsKey(target); hops++) {
+                if (hops == 8) {
+                    throw invalid("archive entry \"" + link + "\" is refused: a chain of more than 8 links");
+                }
+                target = links.get(target);
+            }
+            if (files.containsKey(target)) {
+                files.put(link, files.get(target));
+            } else if (json.containsKey(target)) {
+                json.put(link, json.get(target));
+            } else {
+                throw invalid("archive entry \"" + link + "\" links to \"" + target
+                        + "\", which the archive does not hold");
+            }
+        }
+    }
+
+    /**
+     * Where a link entry points, as a path inside the archive. Nothing is ever extracted, so a link is only
+     * another name for an entry (skopeo, podman and docker before 25 write {@code <id>/layer.tar} as a
+     * symbolic link to {@code ../<hex>.tar}); one that is absolute or climbs out of the archive is refused.
+     */
+    private static String linkTarget(TarArchiveEntry e, String name) {
+        String target = e.getLinkName();
+        String quoted = "archive entry \"" + e.getName() + "\" is refused: it links to \"" + target + "\"";
+        if (target == null || target.isEmpty() || target.indexOf('\0') >= 0) {
+            throw invalid(quoted + ", no name");
+        }
+        if (target.startsWith("/")) {
+            throw invalid(quoted + ", an absolute path");
+        }
+        // a symbolic link is relative to its directory; a hard link names an entry from the archive's top
+        List<String> parts = new ArrayList<>();
+        if (e.isSymbolicLink() && name.contains("/")) {
+            parts.addAll(List.of(name.substring(0, name.lastIndexOf('/')).split("/")));
+        }
+        for (String part : target.split("/")) {
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw invalid(quoted + ", outside the archive");
+                }
+                parts.removeLast();
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                parts.add(part);
+            }
+        }
+        return String.join("/", parts);
     }
 
     /** The entry's name, normalized ("./" and empty segments dropped); hostile entries refused. */
@@ -312,13 +368,8 @@ public final class ImageArchive {
                 parts.add(part);
             }
         }
-        if (e.isSymbolicLink()) {
-            throw invalid(quoted + " is refused: it is a symbolic link (to \"" + e.getLinkName()
-                    + "\"); image archives need none");
-        }
-        if (e.isLink()) {
-            throw invalid(quoted + " is refused: it is a hard link (to \"" + e.getLinkName()
-                    + "\"); image archives need none");
+        if (e.isSymbolicLink() || e.isLink()) {
+            return String.join("/", parts); // linkTarget checks where it points
         }
         byte type = e.getLinkFlag();
         boolean regular = type == TarArchiveEntry.LF_NORMAL || type == TarArchiveEntry.LF_OLDNORM

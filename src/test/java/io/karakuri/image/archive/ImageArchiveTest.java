@@ -220,11 +220,24 @@ class ImageArchiveTest {
                 loadFails(tar(t -> put(t, absolute, x))));
         TarArchiveEntry symlink = new TarArchiveEntry("index.json", TarArchiveEntry.LF_SYMLINK);
         symlink.setLinkName("/etc/shadow");
-        assertEquals("archive entry \"index.json\" is refused: it is a symbolic link (to \"/etc/shadow\"); "
-                + "image archives need none", loadFails(tar(t -> put(t, symlink, new byte[0]))));
+        assertEquals("archive entry \"index.json\" is refused: it links to \"/etc/shadow\", an absolute path",
+                loadFails(tar(t -> put(t, symlink, new byte[0]))));
+        TarArchiveEntry climbing = new TarArchiveEntry("a/layer.tar", TarArchiveEntry.LF_SYMLINK);
+        climbing.setLinkName("../../etc/passwd");
+        assertEquals("archive entry \"a/layer.tar\" is refused: it links to \"../../etc/passwd\", outside the archive",
+                loadFails(tar(t -> put(t, climbing, new byte[0]))));
         TarArchiveEntry hardlink = new TarArchiveEntry("manifest.json", TarArchiveEntry.LF_LINK);
         hardlink.setLinkName("etc/passwd");
-        assertTrue(loadFails(tar(t -> put(t, hardlink, new byte[0]))).contains("is a hard link"));
+        assertEquals("archive entry \"manifest.json\" links to \"etc/passwd\", which the archive does not hold",
+                loadFails(tar(t -> put(t, hardlink, new byte[0]))));
+        TarArchiveEntry loop1 = new TarArchiveEntry("a", TarArchiveEntry.LF_SYMLINK);
+        loop1.setLinkName("b");
+        TarArchiveEntry loop2 = new TarArchiveEntry("b", TarArchiveEntry.LF_SYMLINK);
+        loop2.setLinkName("a");
+        assertTrue(loadFails(tar(t -> {
+            put(t, loop1, new byte[0]);
+            put(t, loop2, new byte[0]);
+        })).contains("a chain of more than 8 links"));
         TarArchiveEntry device = new TarArchiveEntry("blobs/dev", TarArchiveEntry.LF_CHR);
         String deviceMessage = loadFails(tar(t -> put(t, device, new byte[0])));
         assertTrue(deviceMessage.contains("device"), deviceMessage);
@@ -280,6 +293,31 @@ class ImageArchiveTest {
         });
         assertTrue(loadFails(renamed).contains("not what its name says"));
         assertTrue(loadFails(tar(t -> put(t, new TarArchiveEntry("hello.txt"), new byte[1]))).contains("not an image archive"));
+    }
+
+    @Test
+    void aClassicDockerArchiveWithLinkedLayersLoads() throws Exception {
+        // as skopeo, podman and docker before 25 write it: <id>/layer.tar a symbolic link to ../<hex>.tar
+        byte[] layer = TestImages.tar("bin/sh", "sh");
+        ImageConfig config = new ImageConfig("2024-01-01T00:00:00Z", null, "amd64", "linux", null, null,
+                new ImageConfig.RootFs("layers", List.of(Digest.sha256(layer).toString())), null);
+        byte[] configBytes = new ObjectMapper().writeValueAsBytes(config);
+        String configName = Digest.sha256(configBytes).hex() + ".json";
+        String layerName = Digest.sha256(layer).hex() + ".tar";
+        TarArchiveEntry link = new TarArchiveEntry("0123/layer.tar", TarArchiveEntry.LF_SYMLINK);
+        link.setLinkName("../" + layerName);
+        byte[] archive = tar(t -> {
+            put(t, new TarArchiveEntry(layerName), layer);
+            put(t, new TarArchiveEntry(configName), configBytes);
+            put(t, link, new byte[0]);
+            put(t, new TarArchiveEntry("manifest.json"), ("[{\"Config\":\"" + configName
+                    + "\",\"RepoTags\":[\"localhost/bb:skopeo\"],\"Layers\":[\"0123/layer.tar\"]}]")
+                    .getBytes(StandardCharsets.UTF_8));
+        });
+        Image image = target.archive().load(new ByteArrayInputStream(archive)).images().getFirst();
+        assertEquals(List.of(ImageName.parse("localhost/bb:skopeo")), image.names());
+        assertEquals(Digest.sha256(layer), image.layers().getFirst().blob());
+        assertEquals(Digest.sha256(configBytes), image.configDigest());
     }
 
     // --------------------------------------------------------------------------------------------- import
