@@ -1,8 +1,10 @@
 package io.karakuri.state;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,8 +49,16 @@ public final class Database implements AutoCloseable {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
+            if (!Files.exists(file)) {
+                // root's alone: SQLite gives its -wal and -shm files the database file's mode
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (FileAlreadyExistsException raced) {
+                    // another opener made it
+                }
+            }
         } catch (IOException e) {
-            throw new SQLException("cannot create the directory of " + file + ": " + e.getMessage(), e);
+            throw new SQLException("cannot create " + file + ": " + e.getMessage(), e);
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);

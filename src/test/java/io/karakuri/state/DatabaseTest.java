@@ -31,6 +31,8 @@ class DatabaseTest {
     @Test
     void opensInWalModeWithForeignKeysAndABusyTimeout() throws Exception {
         try (Database db = Database.open(dir.resolve("sub/karakuri.db"))) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(dir.resolve("sub/karakuri.db"))));
             db.run(c -> {
                 assertEquals("wal", one(c, "PRAGMA journal_mode"));
                 assertEquals("1", one(c, "PRAGMA foreign_keys"));

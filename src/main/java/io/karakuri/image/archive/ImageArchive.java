@@ -253,6 +253,7 @@ public final class ImageArchive {
         TarArchiveEntry e;
         int entries = 0;
         Map<String, String> links = new LinkedHashMap<>();
+        long jsonBytes = 0; // held in memory: bounded
         while ((e = tar.getNextEntry()) != null) {
             entries++;
             String name = checkedName(e);
@@ -282,8 +283,10 @@ public final class ImageArchive {
                 }
                 files.put(name, in.digest());
             } else if (name.equals("repositories") || name.equals("oci-layout") || name.endsWith(".json")) {
-                if (e.getSize() > MAX_JSON) {
-                    throw invalid("archive entry \"" + name + "\" has " + e.getSize() + " bytes: too large for metadata");
+                jsonBytes += e.getSize();
+                if (e.getSize() > MAX_JSON || jsonBytes > 4L * MAX_JSON) {
+                    throw invalid("archive entry \"" + name + "\" has " + e.getSize()
+                            + " bytes: too much for an archive's metadata");
                 }
                 json.put(name, tar.readAllBytes());
             } else {
