@@ -101,4 +101,32 @@ class DatabaseTest {
             assertEquals(1, n);
         }
     }
+    @Test
+    void transactionsFromManyThreadsAreSerialized() throws Exception {
+        try (Database db = Database.open(dir.resolve("karakuri.db"))) {
+            db.migrate("test", List.of(Database.Migration.sql(1, "counter",
+                    "CREATE TABLE counter (n INTEGER NOT NULL)", "INSERT INTO counter VALUES (0)")));
+            Thread[] threads = new Thread[4];
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int t = 0; t < threads.length; t++) {
+                threads[t] = Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 10; i++) {
+                            db.run(c -> {
+                                int n = Integer.parseInt(one(c, "SELECT n FROM counter"));
+                                c.createStatement().executeUpdate("UPDATE counter SET n = " + (n + 1));
+                            });
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertEquals(null, failure.get());
+            db.run(c -> assertEquals("40", one(c, "SELECT n FROM counter")));
+        }
+    }
 }
