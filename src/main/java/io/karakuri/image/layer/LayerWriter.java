@@ -69,6 +69,8 @@ final class LayerWriter implements AutoCloseable {
     private final Map<String, TarEntry> directoryTimes = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
     private boolean rootGiven;
+    private String cachedKey;
+    private int cachedFd = -1;
     private long size;
 
     LayerWriter(int rootFd) {
@@ -107,49 +109,45 @@ final class LayerWriter implements AutoCloseable {
             whiteout(entry, parentParts, leaf);
             return;
         }
-        int parent = openDirectory(parentParts, true);
-        try {
-            FileSyscalls.Stat existing = statOrNull(parent, leaf);
-            String key = key(parts);
-            if (entry.type() == TarEntry.DIRECTORY) {
-                if (existing != null && !existing.isDirectory()) {
-                    remove(parent, leaf, existing, key);
-                    existing = null;
-                }
-                if (existing == null) {
-                    FileSyscalls.mkdirat(parent, leaf, 0700);
-                }
-                int fd = FileSyscalls.openat2(parent, leaf, DIRECTORY_OPEN, 0, RESOLVE);
-                try {
-                    directoryMetadata(fd, entry);
-                } finally {
-                    FileSyscalls.close(fd);
-                }
-                directoryTimes.put(key, entry);
-                return;
-            }
-            if (existing != null) {
+        int parent = parent(parentParts);
+        FileSyscalls.Stat existing = statOrNull(parent, leaf);
+        String key = key(parts);
+        if (entry.type() == TarEntry.DIRECTORY) {
+            if (existing != null && !existing.isDirectory()) {
                 remove(parent, leaf, existing, key);
+                existing = null;
             }
-            if (entry.isRegular()) {
-                regular(parent, leaf, entry, content);
-            } else if (entry.type() == TarEntry.HARD_LINK) {
-                hardLink(parent, leaf, entry);
-            } else if (entry.type() == TarEntry.SYMLINK) {
-                FileSyscalls.symlinkat(entry.linkName(), parent, leaf);
-                nodeMetadata(parent, leaf, entry, false);
-            } else if (entry.type() == TarEntry.CHAR_DEVICE || entry.type() == TarEntry.BLOCK_DEVICE
-                    || entry.type() == TarEntry.FIFO) {
-                int kind = entry.type() == TarEntry.CHAR_DEVICE ? S_IFCHR
-                        : entry.type() == TarEntry.BLOCK_DEVICE ? S_IFBLK : S_IFIFO;
-                long dev = kind == S_IFIFO ? 0 : FileSyscalls.makedev(entry.devMajor(), entry.devMinor());
-                FileSyscalls.mknodat(parent, leaf, kind | 0600, dev);
-                nodeMetadata(parent, leaf, entry, true);
-            } else {
-                throw new IOException("unsupported tar entry type '" + printable(entry.type()) + "'");
+            if (existing == null) {
+                FileSyscalls.mkdirat(parent, leaf, 0700);
             }
-        } finally {
-            FileSyscalls.close(parent);
+            int fd = FileSyscalls.openat2(parent, leaf, DIRECTORY_OPEN, 0, RESOLVE);
+            try {
+                directoryMetadata(fd, entry);
+            } finally {
+                FileSyscalls.close(fd);
+            }
+            directoryTimes.put(key, entry);
+            return;
+        }
+        if (existing != null) {
+            remove(parent, leaf, existing, key);
+        }
+        if (entry.isRegular()) {
+            regular(parent, leaf, entry, content);
+        } else if (entry.type() == TarEntry.HARD_LINK) {
+            hardLink(parent, leaf, entry);
+        } else if (entry.type() == TarEntry.SYMLINK) {
+            FileSyscalls.symlinkat(entry.linkName(), parent, leaf);
+            nodeMetadata(parent, leaf, entry, false);
+        } else if (entry.type() == TarEntry.CHAR_DEVICE || entry.type() == TarEntry.BLOCK_DEVICE
+                || entry.type() == TarEntry.FIFO) {
+            int kind = entry.type() == TarEntry.CHAR_DEVICE ? S_IFCHR
+                    : entry.type() == TarEntry.BLOCK_DEVICE ? S_IFBLK : S_IFIFO;
+            long dev = kind == S_IFIFO ? 0 : FileSyscalls.makedev(entry.devMajor(), entry.devMinor());
+            FileSyscalls.mknodat(parent, leaf, kind | 0600, dev);
+            nodeMetadata(parent, leaf, entry, true);
+        } else {
+            throw new IOException("unsupported tar entry type '" + printable(entry.type()) + "'");
         }
     }
 
@@ -189,20 +187,16 @@ final class LayerWriter implements AutoCloseable {
                 || (name.length == 2 && name[0] == '.' && name[1] == '.')) {
             throw new IOException("unsupported whiteout name");
         }
-        int parent = openDirectory(parentParts, true);
-        try {
-            List<byte[]> target = new ArrayList<>(parentParts);
-            target.add(name);
-            FileSyscalls.Stat existing = statOrNull(parent, name);
-            if (existing != null) {
-                remove(parent, name, existing, key(target));
-            }
-            FileSyscalls.mknodat(parent, name, S_IFCHR, 0);
-            FileSyscalls.fchownat(parent, name, (int) entry.uid(), (int) entry.gid(), AT_SYMLINK_NOFOLLOW);
-            FileSyscalls.utimensat(parent, name, entry.mtimeSeconds(), entry.mtimeNanos(), AT_SYMLINK_NOFOLLOW);
-        } finally {
-            FileSyscalls.close(parent);
+        int parent = parent(parentParts);
+        List<byte[]> target = new ArrayList<>(parentParts);
+        target.add(name);
+        FileSyscalls.Stat existing = statOrNull(parent, name);
+        if (existing != null) {
+            remove(parent, name, existing, key(target));
         }
+        FileSyscalls.mknodat(parent, name, S_IFCHR, 0);
+        FileSyscalls.fchownat(parent, name, (int) entry.uid(), (int) entry.gid(), AT_SYMLINK_NOFOLLOW);
+        FileSyscalls.utimensat(parent, name, entry.mtimeSeconds(), entry.mtimeNanos(), AT_SYMLINK_NOFOLLOW);
     }
 
     private void regular(int parent, byte[] leaf, TarEntry entry, InputStream content) throws IOException {
@@ -296,6 +290,10 @@ final class LayerWriter implements AutoCloseable {
         if (existing.isDirectory()) {
             Trees.removeAll(parent, leaf);
             String below = key + "/";
+            // the cached parent is never at or below what is removed for an entry in it, so it stays open
+            if (cachedKey != null && (cachedKey.equals(key) || cachedKey.startsWith(below))) {
+                forgetParent();
+            }
             for (Iterator<String> i = directoryTimes.keySet().iterator(); i.hasNext(); ) {
                 String k = i.next();
                 if (k.equals(key) || k.startsWith(below)) {
@@ -305,6 +303,28 @@ final class LayerWriter implements AutoCloseable {
         } else {
             FileSyscalls.unlinkat(parent, leaf, 0);
         }
+    }
+
+    /**
+     * The directory at parts, made if missing, as an fd the writer keeps (callers do not close it): entries
+     * come grouped by directory, and this saves an openat2 and a close for most of them. The fd stays
+     * right because directories are never renamed here, and one removed is forgotten (see remove).
+     */
+    private int parent(List<byte[]> parts) throws IOException {
+        String key = key(parts);
+        if (!key.equals(cachedKey)) {
+            int fd = openDirectory(parts, true);
+            forgetParent();
+            cachedFd = fd;
+            cachedKey = key;
+        }
+        return cachedFd;
+    }
+
+    private void forgetParent() {
+        FileSyscalls.close(cachedFd);
+        cachedFd = -1;
+        cachedKey = null;
     }
 
     /**
@@ -376,6 +396,7 @@ final class LayerWriter implements AutoCloseable {
 
     @Override
     public void close() {
+        forgetParent();
         arena.close();
     }
 }

@@ -47,6 +47,9 @@ final class TarReader {
         byte[] longLink = null;
         while (true) {
             if (!readHeader()) {
+                if (pax != null || longName != null || longLink != null) {
+                    throw new EOFException("truncated tar stream: an extended header without its entry");
+                }
                 ended = true;
                 return null;
             }

@@ -304,6 +304,7 @@ class LayerUnpackerTest {
                 .file("gone", "a file now")
                 .file("was-file", "x").dir("was-file", 0755)
                 .dir("linked", 0755).symlink("linked", "/")
+                .file("c/sub/x", "1").file("c", "now a file").dir("c", 0755).file("c/sub/y", "2")
                 .tar();
         unpack(tar, null);
         assertEquals("second", Files.readString(target.resolve("f")));
@@ -315,6 +316,8 @@ class LayerUnpackerTest {
         assertEquals("a file now", Files.readString(target.resolve("gone")));
         assertTrue(Files.isDirectory(target.resolve("was-file"), NOFOLLOW));
         assertEquals(Path.of("/"), Files.readSymbolicLink(target.resolve("linked")));
+        assertFalse(Files.exists(target.resolve("c/sub/x")));
+        assertEquals("2", Files.readString(target.resolve("c/sub/y")));
         assertNothingOutsideChanged();
     }
 
@@ -363,6 +366,11 @@ class LayerUnpackerTest {
         byte[] headerCut = Arrays.copyOf(tar, 512 + 100_352 + 100);
         e = assertThrows(LayerException.class, () -> unpack(headerCut, MediaTypes.OCI_LAYER));
         assertTrue(e.getMessage().endsWith("truncated tar stream (after entry \"big\")"), e.getMessage());
+        assertNothingLeft();
+
+        byte[] headerOnly = new TestTar().file("f", "x").pax(Map.of("path", "lost".getBytes())).tar();
+        e = assertThrows(LayerException.class, () -> unpack(headerOnly, null));
+        assertTrue(e.getMessage().endsWith("an extended header without its entry (after entry \"f\")"), e.getMessage());
         assertNothingLeft();
 
         byte[] zst = TestTar.zstd(tar);
