@@ -63,12 +63,17 @@ public final class LayerUnpacker {
             HashingInputStream compressed = new HashingInputStream(input,
                     expectedDigest == null ? Digest.newSha256() : expectedDigest.newMessageDigest());
             HashingInputStream tar;
+            try {
+                tar = new HashingInputStream(Decompression.open(compressed, mediaType),
+                        expectedDiffId == null ? Digest.newSha256() : expectedDiffId.newMessageDigest());
+            } catch (IOException e) { // a gzip or zstd stream whose header is wrong
+                throw new LayerException(layer + ": " + reason(e), e);
+            }
             TarEntry entry = null;
             UnpackResult result;
-            try (LayerWriter writer = new LayerWriter(rootFd)) {
+            // closing tar frees the decompressor's native state (zlib's, zstd's), and closes the blob
+            try (tar; LayerWriter writer = new LayerWriter(rootFd)) {
                 try {
-                    tar = new HashingInputStream(Decompression.open(compressed, mediaType),
-                            expectedDiffId == null ? Digest.newSha256() : expectedDiffId.newMessageDigest());
                     TarReader reader = new TarReader(tar);
                     while ((entry = readNext(reader, layer, entry)) != null) {
                         try {

@@ -60,6 +60,7 @@ final class LayerWriter implements AutoCloseable {
     private static final int DIRECTORY_OPEN = O_RDONLY | O_DIRECTORY;
     private static final int CHUNK = 128 * 1024;
     private static final int EOPNOTSUPP = 95;
+    private static final int EPERM = 1;
 
     private final int rootFd;
     private final Arena arena = Arena.ofConfined();
@@ -273,15 +274,18 @@ final class LayerWriter implements AutoCloseable {
         }
     }
 
-    /** An xattr the file system cannot store is a warning (as with Docker), any other failure an error. */
+    /**
+     * An xattr the file system does not support (EOPNOTSUPP) or refuses for this kind of file (EPERM: user.*
+     * on a symbolic link or a device) is a warning, as with Docker; any other failure an error.
+     */
     private void setXattr(Runnable set, String name) {
         try {
             set.run();
         } catch (LinuxException e) {
-            if (e.errno() != EOPNOTSUPP) {
+            if (e.errno() != EOPNOTSUPP && e.errno() != EPERM) {
                 throw e;
             }
-            warnings.add("xattr " + name + " not supported by the file system: left out");
+            warnings.add("xattr " + name + " left out: " + Errno.text(e.errno()));
         }
     }
 

@@ -418,6 +418,36 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void xattrsASymbolicLinkCannotHoldAreWarnings() throws IOException {
+        UnpackResult r = unpack(new TestTar()
+                .paxXattrs(Map.of("user.note", "x".getBytes(), "trusted.note", new byte[] {(byte) 0xff, 0}))
+                .symlink("s", "/nowhere").tar(), null);
+        assertEquals(List.of("xattr user.note left out: Operation not permitted"), r.warnings());
+        assertArrayEquals(new byte[] {(byte) 0xff, 0}, xattr("s", "trusted.note"));
+    }
+
+    @Test
+    void rootEntryAndDirectoryXattrs() throws IOException {
+        unpack(new TestTar()
+                .entry("./", TarConstants.LF_DIR, null, e -> {
+                    e.setMode(0711);
+                    e.setModTime(1_000_000_000_000L);
+                })
+                .paxXattrs(Map.of("trusted.dir", new byte[] {(byte) 0xc3, 0x28}))
+                .dir("d", 0755)
+                .file("./d/f", "x")
+                .tar(), null);
+        assertEquals(040711, attrs("").get("mode"));
+        assertEquals(FileTime.fromMillis(1_000_000_000_000L), attrs("").get("lastModifiedTime"));
+        assertArrayEquals(new byte[] {(byte) 0xc3, 0x28}, xattr("d", "trusted.dir"));
+    }
+
+    @Test
+    void refusesARootThatIsNotADirectory() throws IOException {
+        refused(new TestTar().raw("./", '0', new byte[0], "").tar(), "./", "names the layer's root but is not a directory");
+    }
+
+    @Test
     void refusesAnExistingTarget() throws IOException {
         Files.createDirectory(target);
         byte[] tar = new TestTar().file("f", "x").tar();
