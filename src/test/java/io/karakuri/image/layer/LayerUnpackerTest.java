@@ -447,6 +447,34 @@ class LayerUnpackerTest {
         refused(new TestTar().raw("./", '0', new byte[0], "").tar(), "./", "names the layer's root but is not a directory");
     }
 
+    /** Corrupted tars (bytes flipped at random): a LayerException or a layer, never an escape or a leftover. */
+    @Test
+    void survivesCorruptedTars() throws IOException {
+        byte[] good = new TestTar().dir("d", 0755).symlink("d/s", "../..").file("d/f", "content")
+                .hardLink("h", "d/f").paxXattrs(Map.of("user.x", CAPABILITY)).file("g", "y")
+                .file(".wh.w", "").tar();
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 300; i++) {
+            byte[] bad = good.clone();
+            for (int n = 0; n < 1 + random.nextInt(4); n++) {
+                int at = random.nextInt(bad.length);
+                bad[at] = switch (random.nextInt(4)) {
+                    case 0 -> '/';
+                    case 1 -> '.';
+                    case 2 -> 0;
+                    default -> (byte) random.nextInt(256);
+                };
+            }
+            try {
+                unpack(bad, null);
+                FileSystemsCleanup.remove(target);
+            } catch (LayerException expected) {
+                assertNothingLeft();
+            }
+            assertNothingOutsideChanged();
+        }
+    }
+
     @Test
     void refusesAnExistingTarget() throws IOException {
         Files.createDirectory(target);
