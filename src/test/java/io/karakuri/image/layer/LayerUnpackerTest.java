@@ -305,8 +305,15 @@ class LayerUnpackerTest {
                 .file("was-file", "x").dir("was-file", 0755)
                 .dir("linked", 0755).symlink("linked", "/")
                 .file("c/sub/x", "1").file("c", "now a file").dir("c", 0755).file("c/sub/y", "2")
+                .symlink("sd", outside.toString()).dir("sd", 0777)
+                .symlink("sf", outside.resolve("keep").toString()).entry("sf", TarConstants.LF_FIFO, null, e -> {})
                 .tar();
+        Object outsideMode = Files.getAttribute(outside, "unix:mode");
         unpack(tar, null);
+        assertTrue(Files.isDirectory(target.resolve("sd"), NOFOLLOW), "a directory replaces the link");
+        assertEquals(040777, attrs("sd").get("mode"));
+        assertEquals(outsideMode, Files.getAttribute(outside, "unix:mode"), "not chmod-ed through the link");
+        assertEquals(FileSyscalls.S_IFIFO, FileSyscalls.lstat(target.resolve("sf").toString()).type());
         assertEquals("second", Files.readString(target.resolve("f")));
         assertFalse(Files.isSymbolicLink(target.resolve("s")));
         assertEquals("replaces the link, not its target", Files.readString(target.resolve("s")));
