@@ -14,13 +14,28 @@ public enum Sys {
     SOCKETPAIR(53, 199),
     WAIT4(61, 260),
     KILL(62, 129),
+    FCHMOD(91, 52),
+    FCHOWN(93, 55),
     UMOUNT2(166, 39),
+    LSETXATTR(189, 6),
+    FSETXATTR(190, 7),
+    LGETXATTR(192, 9),
+    GETDENTS64(217, 61),
     OPENAT(257, 56),
+    MKDIRAT(258, 34),
     MKNODAT(259, 33),
+    FCHOWNAT(260, 54),
+    UNLINKAT(263, 35),
+    LINKAT(265, 37),
+    SYMLINKAT(266, 36),
     FCHMODAT(268, 53),
+    UTIMENSAT(280, 88),
     ACCEPT4(288, 242),
     PIPE2(293, 59),
-    BPF(321, 280);
+    RENAMEAT2(316, 276),
+    BPF(321, 280),
+    STATX(332, 291),
+    OPENAT2(437, 437);
 
     private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
 
