@@ -976,7 +976,8 @@ public final class RegistryClient implements AutoCloseable {
         } else if (status == 401 && !message.startsWith("unauthorized")) {
             message = "unauthorized: " + message;
         }
-        return new RegistryException(prefix(ep) + message + ": " + what, status, code, null);
+        String hint = status == 401 && credentials.find(ep.domain).isEmpty() ? " (no credentials stored: log in first)" : "";
+        return new RegistryException(prefix(ep) + message + ": " + what + hint, status, code, null);
     }
 
     private <T> Future<T> onContext(Context ctx, java.util.function.Supplier<Future<T>> action) {
