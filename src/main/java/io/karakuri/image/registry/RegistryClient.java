@@ -285,8 +285,8 @@ public final class RegistryClient implements AutoCloseable {
     public boolean blobExists(Reference repo, Digest digest) {
         Endpoint ep = endpoint(repo.domain());
         HttpResponse<Buffer> r = call(ep, Scopes.pull(repo), HttpMethod.HEAD, blobPath(repo, digest), null, null);
-        if (r.statusCode() == 200) {
-            return true;
+        if (r.statusCode() == 200 || r.statusCode() == 307 || r.statusCode() == 302) {
+            return true; // a redirect to the storage behind the registry: it has the blob
         }
         if (r.statusCode() == 404) {
             return false;
@@ -366,6 +366,8 @@ public final class RegistryClient implements AutoCloseable {
      * in PATCH chunks above it. The content is checked against the descriptor before the upload is committed.
      *
      * @throws IOException when the source fails
+     * @throws IllegalArgumentException when the source's size or digest is not the descriptor's (the upload is
+     *         cancelled)
      */
     public BlobPush pushBlob(Reference repo, Descriptor blob, BlobSource source, String mountFrom) throws IOException {
         Endpoint ep = endpoint(repo.domain());
@@ -502,7 +504,7 @@ public final class RegistryClient implements AutoCloseable {
     @Override
     public void close() {
         for (Endpoint ep : endpoints.values()) {
-            ep.web.close();
+            ep.web.close(); // and the HttpClient it wraps
         }
         endpoints.clear();
         if (ownsVertx) {
@@ -678,7 +680,9 @@ public final class RegistryClient implements AutoCloseable {
             if (auth != null) {
                 req.putHeader("Authorization", auth);
             }
-            HttpResponse<Buffer> r = await(ep, body != null ? req.sendBuffer(body) : req.send());
+            // a body gets 1 s per 64 KiB on top of the timeout (a stalled connection ends by the idle timeout)
+            long extra = body == null ? 0 : body.length() / (64 << 10) * 1000L;
+            HttpResponse<Buffer> r = await(ep, body != null ? req.sendBuffer(body) : req.send(), extra);
             if (r.statusCode() != 401) {
                 return r;
             }
@@ -988,12 +992,16 @@ public final class RegistryClient implements AutoCloseable {
 
     /** Waits for a future on the calling thread; refuses to block an event loop; failures become sentences. */
     private <T> T await(Endpoint ep, Future<T> future) {
+        return await(ep, future, 0);
+    }
+
+    private <T> T await(Endpoint ep, Future<T> future, long extraMillis) {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("RegistryClient blocks: call it from a worker thread, not an event loop");
         }
         try {
             return future.toCompletionStage().toCompletableFuture()
-                    .get(options.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    .get(options.timeout().toMillis() + 1000 + extraMillis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RegistryException re) {

@@ -180,4 +180,20 @@ class RegistryClientTest {
             tokens.close();
         }
     }
+
+    @Test
+    void refusesToBlockAnEventLoop() {
+        java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            try {
+                client.fetchManifest(ref("x:1"));
+                thrown.complete(null);
+            } catch (Throwable t) {
+                thrown.complete(t);
+            }
+        });
+        Throwable t = thrown.join();
+        assertTrue(t instanceof IllegalStateException, String.valueOf(t));
+        assertEquals("RegistryClient blocks: call it from a worker thread, not an event loop", t.getMessage());
+    }
 }
