@@ -3,12 +3,13 @@
 #   scripts/packages.sh install   what building and running karakuri needs
 #   scripts/packages.sh test      that, plus what the test suite uses (containerd and podman drive futaba
 #                                 in ContainerdIT and PodmanIT; AppArmorIT loads a profile with
-#                                 apparmor_parser in its virtual machine)
+#                                 apparmor_parser in its virtual machine; the Registry*IT run
+#                                 docker-registry, skopeo, htpasswd from apache2-utils and openssl)
 #   scripts/packages.sh bench     that, plus the runtimes the benchmarks compare against
 set -eu
 
 install="gcc libc6-dev maven busybox-static"
-test="$install qemu-system-x86 containerd podman apparmor"
+test="$install qemu-system-x86 containerd podman apparmor docker-registry skopeo apache2-utils openssl"
 bench="$test runc crun hyperfine time"
 
 case "${1:-}" in

@@ -1,0 +1,168 @@
+package io.karakuri.image.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registry credentials: karakuri's own store (default {@code /etc/karakuri/auth.json}, mode 0600, written by
+ * {@link #store} and {@link #remove}) first, then Docker's {@code ~/.docker/config.json}. Both files have
+ * Docker's shape, {@code {"auths": {"host:port": {"auth": base64("user:password")}}}}; Docker Hub is the
+ * key {@code https://index.docker.io/v1/} there, {@code docker.io} to karakuri's callers.
+ */
+public final class Credentials {
+    static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
+
+    /** A user name and password for one registry. */
+    public record Basic(String user, String password) {
+        public String header() {
+            return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String toString() {
+            return "Basic[" + user + ", ****]";
+        }
+    }
+
+    private final Path karakuriFile;
+    private final Path dockerConfig;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** Either path may be null: that store is then not used. */
+    public Credentials(Path karakuriFile, Path dockerConfig) {
+        this.karakuriFile = karakuriFile;
+        this.dockerConfig = dockerConfig;
+    }
+
+    /** The credentials for a registry domain ({@code docker.io}, {@code host:5000}), if any store has them. */
+    public synchronized Optional<Basic> find(String registry) {
+        for (Path file : new Path[] {karakuriFile, dockerConfig}) {
+            if (file == null) {
+                continue;
+            }
+            JsonNode auths = read(file).path("auths");
+            for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (normalize(e.getKey()).equals(normalize(registry))) {
+                    Optional<Basic> b = decode(file, e.getKey(), e.getValue());
+                    if (b.isPresent()) {
+                        return b;
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Stores credentials in karakuri's file (created 0600, replaced atomically). */
+    public synchronized void store(String registry, Basic basic) throws IOException {
+        ObjectNode root = read(karakuriFile) instanceof ObjectNode o ? o : json.createObjectNode();
+        ObjectNode auths = root.path("auths") instanceof ObjectNode o ? o : root.putObject("auths");
+        auths.remove(keyFor(registry));
+        auths.putObject(keyFor(registry)).put("auth", Base64.getEncoder()
+                .encodeToString((basic.user() + ":" + basic.password()).getBytes(StandardCharsets.UTF_8)));
+        write(root);
+    }
+
+    /** Removes a registry's entry from karakuri's file; false if it had none. Docker's file is never written. */
+    public synchronized boolean remove(String registry) throws IOException {
+        if (!(read(karakuriFile) instanceof ObjectNode root) || !(root.path("auths") instanceof ObjectNode auths)) {
+            return false;
+        }
+        boolean removed = false;
+        for (Iterator<String> it = auths.fieldNames(); it.hasNext();) {
+            if (normalize(it.next()).equals(normalize(registry))) {
+                it.remove();
+                removed = true;
+            }
+        }
+        if (removed) {
+            write(root);
+        }
+        return removed;
+    }
+
+    private static String keyFor(String registry) {
+        return registry.equals("docker.io") ? DOCKER_HUB_KEY : registry;
+    }
+
+    /** "https://host:5000/v2/" and "host:5000" name the same registry; so do Docker Hub's names. */
+    static String normalize(String key) {
+        String k = key.trim();
+        int scheme = k.indexOf("://");
+        if (scheme >= 0) {
+            k = k.substring(scheme + 3);
+        }
+        int slash = k.indexOf('/');
+        if (slash >= 0) {
+            k = k.substring(0, slash);
+        }
+        return switch (k) {
+            case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com" -> "docker.io";
+            default -> k;
+        };
+    }
+
+    private Optional<Basic> decode(Path file, String key, JsonNode entry) {
+        String auth = entry.path("auth").asText("");
+        if (auth.isEmpty()) {
+            String user = entry.path("username").asText("");
+            return user.isEmpty() ? Optional.empty() : Optional.of(new Basic(user, entry.path("password").asText("")));
+        }
+        String plain;
+        try {
+            plain = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(file + ": the \"auth\" of \"" + key + "\" is not base64");
+        }
+        int colon = plain.indexOf(':');
+        if (colon < 0) {
+            throw new RegistryException(file + ": the \"auth\" of \"" + key + "\" is not user:password");
+        }
+        return Optional.of(new Basic(plain.substring(0, colon), plain.substring(colon + 1)));
+    }
+
+    private JsonNode read(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return bytes.length == 0 ? json.createObjectNode() : json.readTree(bytes);
+        } catch (NoSuchFileException e) {
+            return json.createObjectNode();
+        } catch (IOException e) {
+            throw new RegistryException("cannot read credentials from " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void write(ObjectNode root) throws IOException {
+        if (karakuriFile == null) {
+            throw new IOException("no credentials file is configured");
+        }
+        Path dir = karakuriFile.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".auth", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.write(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            try {
+                Files.move(tmp, karakuriFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, karakuriFile, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
