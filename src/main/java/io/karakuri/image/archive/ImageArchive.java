@@ -149,12 +149,12 @@ public final class ImageArchive {
             if (docker) {
                 Map<String, Object> entry = new LinkedHashMap<>();
                 entry.put("Config", configPath);
-                entry.put("RepoTags", s.names().stream().map(ImageName::toString).toList());
+                entry.put("RepoTags", s.names().stream().map(ImageName::familiar).toList()); // as docker save
                 entry.put("Layers", layerPaths);
                 dockerManifest.add(entry);
                 if (!image.layers().isEmpty()) {
                     for (ImageName name : s.names()) {
-                        repositories.computeIfAbsent(name.repository(), r -> new LinkedHashMap<>())
+                        repositories.computeIfAbsent(name.familiarRepository(), r -> new LinkedHashMap<>())
                                 .put(name.tag(), image.layers().getLast().blob().hex());
                     }
                 }

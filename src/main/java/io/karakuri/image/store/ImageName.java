@@ -1,5 +1,6 @@
 package io.karakuri.image.store;
 
+import io.karakuri.image.Reference;
 import java.util.regex.Pattern;
 
 /**
@@ -25,16 +26,26 @@ public record ImageName(String repository, String tag) {
     }
 
     /**
-     * "repository:tag" as archives write it (RepoTags, ref.name annotations); a missing tag is "latest".
-     * A port in the registry host ("localhost:5000/app") is not taken for a tag.
+     * A name as a user or an archive writes it, normalized as Docker does ("busybox" is
+     * docker.io/library/busybox:latest), so that a pulled, loaded or imported image has one name.
      */
     public static ImageName parse(String text) {
-        int slash = text.lastIndexOf('/');
-        int colon = text.lastIndexOf(':');
-        if (colon > slash) {
-            return new ImageName(text.substring(0, colon), text.substring(colon + 1));
+        Reference r = Reference.parse(text);
+        if (r.digest() != null) {
+            throw new IllegalArgumentException("invalid image name \"" + text + "\": a name with a digest cannot be "
+                    + "given to an image (use repository:tag)");
         }
-        return new ImageName(text, "latest");
+        return new ImageName(r.name(), r.tag() == null ? Reference.DEFAULT_TAG : r.tag());
+    }
+
+    /** As Docker shows it: busybox:latest, host:5000/app:1. */
+    public String familiar() {
+        return familiarRepository() + ":" + tag;
+    }
+
+    /** The repository as Docker shows it: busybox, user/app, host:5000/app. */
+    public String familiarRepository() {
+        return Reference.parse(repository).familiarName();
     }
 
     @Override

@@ -466,6 +466,11 @@ public final class ImageStore {
             for (String algorithm : List.of("sha256")) {
                 try (DirectoryStream<Path> dirs = Files.newDirectoryStream(layers.resolve(algorithm))) {
                     for (Path p : dirs) {
+                        if (p.getFileName().toString().startsWith(".")
+                                && p.getFileName().toString().contains(".unpack-")) {
+                            deleteTree(p); // an unpack a crash cut short (LayerUnpacker's temporary directory)
+                            continue;
+                        }
                         try {
                             chains.add(new Digest(algorithm, p.getFileName().toString()));
                         } catch (IllegalArgumentException notALayer) {
@@ -565,6 +570,23 @@ public final class ImageStore {
     }
 
     // ---------------------------------------------------------------------------------------------- layers
+
+    /**
+     * Deletes the directory of a layer that is recorded but not marked unpacked: what a crash between the
+     * unpacker's rename and {@link #markUnpacked} left. A marked layer's directory is never touched here.
+     */
+    public void discardUnmarkedLayerDirectory(Digest chainId) throws SQLException, IOException {
+        contentLock.lock();
+        try {
+            boolean marked = !db.transaction(c -> strings(c,
+                    "SELECT 1 FROM layers WHERE chain_id = ? AND path IS NOT NULL", chainId.toString())).isEmpty();
+            if (!marked) {
+                deleteTree(layerDirectory(chainId));
+            }
+        } finally {
+            contentLock.unlock();
+        }
+    }
 
     /** The unpacker's report: the layer with this chain id is unpacked in {@link #layerDirectory}. */
     public void markUnpacked(Digest chainId, long unpackedSize) throws SQLException {

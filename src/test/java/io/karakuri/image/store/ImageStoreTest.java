@@ -71,7 +71,7 @@ class ImageStoreTest {
         assertEquals(expected, two.size());
 
         List<ImageStore.Row> rows = images.rows();
-        assertEquals(List.of("localhost:5000/app:latest", "base:1", "base:latest"),
+        assertEquals(List.of("localhost:5000/app:latest", "docker.io/library/base:1", "docker.io/library/base:latest"),
                 rows.stream().map(r -> r.repository() + ":" + r.tag()).toList(), "newest first");
         assertEquals(two.configDigest().hex().substring(0, 12), rows.getFirst().id());
 
