@@ -4,6 +4,8 @@ import io.karakuri.image.archive.ImageArchive;
 import io.karakuri.image.archive.RootfsImport;
 import io.karakuri.image.layer.LayerUnpacker;
 import io.karakuri.image.layer.UnpackResult;
+import io.karakuri.image.oci.Platform;
+import io.karakuri.image.registry.RegistryClient;
 import io.karakuri.image.store.ContentStore;
 import io.karakuri.image.store.Image;
 import io.karakuri.image.store.ImageException;
@@ -20,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The image half of karakuri's engine: what `karakuri images`, `rmi`, `tag`, `save`, `load` and `import` do,
@@ -33,20 +37,31 @@ public final class ImageService implements AutoCloseable {
     private final ImageArchive archive;
     private final LayerUnpacker unpacker = new LayerUnpacker();
     private final Map<Digest, Object> unpacking = new ConcurrentHashMap<>();
+    private final Set<Digest> pendingLayers = ConcurrentHashMap.newKeySet();
+    private final RegistryClient registry;
 
-    private ImageService(Database db, ImageStore images) {
+    private ImageService(Database db, ImageStore images, RegistryClient registry) {
         this.db = db;
         this.images = images;
         this.archive = new ImageArchive(images);
+        this.registry = registry;
     }
 
-    /** Opens the store under root (its database, blobs and layers); sweeps what a crash left half made. */
+    /** Opens the store under root without a registry client: everything but pull and push. */
     public static ImageService open(Path root) throws IOException, SQLException {
+        return open(root, null);
+    }
+
+    /**
+     * Opens the store under root (its database, blobs and layers) and sweeps what a crash left half made;
+     * pull and push go through registry (the caller closes it).
+     */
+    public static ImageService open(Path root, RegistryClient registry) throws IOException, SQLException {
         Database db = Database.open(root.resolve("karakuri.db"));
         try {
             ImageStore images = new ImageStore(db, new ContentStore(root));
             images.collectGarbage();
-            return new ImageService(db, images);
+            return new ImageService(db, images, registry);
         } catch (IOException | SQLException | RuntimeException e) {
             db.close();
             throw e;
@@ -127,13 +142,47 @@ public final class ImageService implements AutoCloseable {
     }
 
     /**
+     * pull: the image a reference names, for platform (null: the registry client's default, the host's),
+     * stored and unpacked; progress hears of each layer.
+     */
+    public Image pull(String ref, Platform platform, Consumer<Progress> progress) throws IOException, SQLException {
+        Reference reference = Reference.parse(ref);
+        Image image = new ImagePull(images, unpacker, unpacking, pendingLayers)
+                .pull(registry(), reference, platform, progress);
+        return unpack(image); // a layer another pull was unpacking, and then gave up
+    }
+
+    /**
+     * push: the image ref names, to its own registry or, with registry ("host:port"), to that registry under
+     * the same repository path and tag.
+     */
+    public Reference push(String ref, String registry, Consumer<Progress> progress) throws IOException, SQLException {
+        Image image = find(ref);
+        Reference source = Reference.parse(ref);
+        if (source.digest() != null || source.tag() == null) {
+            throw new IllegalArgumentException("name the image to push by repository:tag, not " + ref);
+        }
+        String path = source.domain().equals(Reference.DOCKER_HUB) ? source.familiarName() : source.repository();
+        Reference target = registry == null ? source : Reference.parse(registry + "/" + path + ":" + source.tag());
+        new ImagePush(images).push(registry(), image, target, progress);
+        return target;
+    }
+
+    private RegistryClient registry() {
+        if (registry == null) {
+            throw new IllegalStateException("this image service has no registry client");
+        }
+        return registry;
+    }
+
+    /**
      * Unpacks each layer not unpacked yet, bottom first, from its blob. One unpack per layer at a time: two
      * images sharing a layer wait for each other, and the second finds it done.
      */
     public Image unpack(Image image) throws SQLException, IOException {
         for (Image.Layer layer : image.layers()) {
             synchronized (unpacking.computeIfAbsent(layer.chainId(), k -> new Object())) {
-                if (isUnpacked(image.digest(), layer.chainId())) {
+                if (pendingLayers.contains(layer.chainId()) || isUnpacked(image.digest(), layer.chainId())) {
                     continue;
                 }
                 images.discardUnmarkedLayerDirectory(layer.chainId());

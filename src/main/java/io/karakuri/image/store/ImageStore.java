@@ -571,6 +571,12 @@ public final class ImageStore {
 
     // ---------------------------------------------------------------------------------------------- layers
 
+    /** Whether the layer with this chain id is recorded as unpacked (in {@link #layerDirectory}). */
+    public boolean isLayerUnpacked(Digest chainId) throws SQLException {
+        return !db.transaction(c -> strings(c, "SELECT 1 FROM layers WHERE chain_id = ? AND path IS NOT NULL",
+                chainId.toString())).isEmpty();
+    }
+
     /**
      * Deletes the directory of a layer that is recorded but not marked unpacked: what a crash between the
      * unpacker's rename and {@link #markUnpacked} left. A marked layer's directory is never touched here.
@@ -578,9 +584,7 @@ public final class ImageStore {
     public void discardUnmarkedLayerDirectory(Digest chainId) throws SQLException, IOException {
         contentLock.lock();
         try {
-            boolean marked = !db.transaction(c -> strings(c,
-                    "SELECT 1 FROM layers WHERE chain_id = ? AND path IS NOT NULL", chainId.toString())).isEmpty();
-            if (!marked) {
+            if (!isLayerUnpacked(chainId)) {
                 deleteTree(layerDirectory(chainId));
             }
         } finally {
