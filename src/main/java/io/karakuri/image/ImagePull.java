@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.file.Files;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +34,8 @@ import java.util.function.Consumer;
  * `pull`: manifest and config first (small), then the layers, several at a time, each in one streaming pass:
  * the bytes from the registry go both into the content store and through the unpacker (digest check,
  * decompression, unpack) while they arrive. The image is recorded only when every blob is stored and every
- * layer unpacked; a pull cut short anywhere leaves no image, and the next one reuses the complete blobs and
- * unpacked layers.
+ * layer unpacked; a pull cut short anywhere leaves no image and no half-written file, and the next pull
+ * reuses the blobs and layers it finished (kept a day: {@link ImageStore#keep}).
  */
 final class ImagePull {
     private static final int PARALLEL_LAYERS = 3;
@@ -68,12 +69,10 @@ final class ImagePull {
         if (configDescriptor == null) {
             throw new IllegalArgumentException(ref.familiar() + ": the manifest names no image config");
         }
-        List<Digest> stored = new ArrayList<>();
         Map<Digest, Long> unpackedHere = new LinkedHashMap<>();
-        boolean recorded = false;
         try {
             byte[] configBytes = registry.fetchBlobBytes(ref, configDescriptor);
-            stored.add(content.write(configBytes).digest()); // fetchBlobBytes checked it against the descriptor
+            images.keep(content.write(configBytes).digest()); // fetchBlobBytes checked it against the descriptor
             ImageConfig config = mapper.readValue(configBytes, ImageConfig.class);
             List<String> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
             if (diffIds.size() != layers.size()) {
@@ -81,34 +80,24 @@ final class ImagePull {
                         + " layers, the manifest " + layers.size());
             }
             List<Digest> chainIds = ChainIds.of(diffIds.stream().map(Digest::parse).toList());
-            fetchLayers(registry, ref, layers, diffIds, chainIds, stored, unpackedHere, progress);
-            stored.add(content.write(resolved.manifest().bytes()).digest());
+            fetchLayers(registry, ref, layers, diffIds, chainIds, unpackedHere, progress);
+            content.write(resolved.manifest().bytes());
             List<ImageName> names = ref.tag() == null ? List.of()
                     : List.of(new ImageName(ref.name(), ref.tag()));
             Image image = images.add(resolved.manifest().digest(), names);
-            recorded = true;
             for (Map.Entry<Digest, Long> e : unpackedHere.entrySet()) {
                 images.markUnpacked(e.getKey(), e.getValue());
             }
             progress.accept(Progress.of(ref.familiar(), "Pulled " + resolved.manifest().digest()));
             return images.findByDigest(image.digest()).orElseThrow();
         } finally {
-            for (Digest chain : unpackedHere.keySet()) {
-                synchronized (unpacking.computeIfAbsent(chain, k -> new Object())) {
-                    pending.remove(chain);
-                    if (!recorded) {
-                        images.discardUnmarkedLayerDirectory(chain);
-                    }
-                }
-            }
-            if (!recorded) {
-                images.discardUnused(stored);
-            }
+            // what a failed pull stored complete stays, kept (ImageStore.keep) for the next pull to reuse
+            unpackedHere.keySet().forEach(pending::remove);
         }
     }
 
     private void fetchLayers(RegistryClient registry, Reference ref, List<Descriptor> layers, List<String> diffIds,
-            List<Digest> chainIds, List<Digest> stored, Map<Digest, Long> unpackedHere, Consumer<Progress> progress)
+            List<Digest> chainIds, Map<Digest, Long> unpackedHere, Consumer<Progress> progress)
             throws IOException {
         Semaphore slots = new Semaphore(PARALLEL_LAYERS);
         Consumer<Progress> serialized = p -> {
@@ -126,9 +115,8 @@ final class ImagePull {
                     slots.acquireUninterruptibly();
                     try {
                         Long size = fetchLayer(registry, ref, layer, diffId, chainId, serialized);
-                        synchronized (stored) {
-                            stored.add(layer.parsedDigest());
-                            if (size != null) {
+                        if (size != null) {
+                            synchronized (unpackedHere) {
                                 unpackedHere.put(chainId, size);
                             }
                         }
@@ -162,7 +150,10 @@ final class ImagePull {
         throw e;
     }
 
-    /** Stores and unpacks one layer; returns the unpacked size when this pull unpacked it, else null. */
+    /**
+     * Stores and unpacks one layer; returns its unpacked size when the image's record must mark it unpacked
+     * (this pull unpacked it, or an earlier pull that failed did), else null.
+     */
     private Long fetchLayer(RegistryClient registry, Reference ref, Descriptor layer, Digest diffId, Digest chainId,
             Consumer<Progress> progress) throws IOException, SQLException {
         Digest blob = layer.parsedDigest();
@@ -170,17 +161,18 @@ final class ImagePull {
         ContentStore content = images.content();
         synchronized (unpacking.computeIfAbsent(chainId, k -> new Object())) {
             boolean unpacked = pending.contains(chainId) || images.isLayerUnpacked(chainId);
-            if (unpacked && content.has(blob)) {
-                progress.accept(Progress.of(id, "Already exists"));
-                return null;
-            }
-            if (unpacked) { // the layer is here, this image's blob of it is not: the blob alone
-                try (ContentStore.Writer writer = content.writer(blob.algorithm())) {
-                    registry.fetchBlob(ref, layer, new Counting(writer.stream(), id, layer.size(), progress));
-                    writer.commit(blob, layer.size());
+            Long left = unpacked || !Files.isDirectory(images.layerDirectory(chainId)) ? null
+                    : images.keptLayerSize(chainId); // unpacked by a pull that then failed
+            if (unpacked || left != null) {
+                if (!content.has(blob)) { // the layer is here, this image's blob of it is not: the blob alone
+                    try (ContentStore.Writer writer = content.writer(blob.algorithm())) {
+                        registry.fetchBlob(ref, layer, new Counting(writer.stream(), id, layer.size(), progress));
+                        writer.commit(blob, layer.size());
+                    }
+                    images.keep(blob);
                 }
-                progress.accept(Progress.of(id, "Download complete"));
-                return null;
+                progress.accept(Progress.of(id, "Already exists"));
+                return left;
             }
             images.discardUnmarkedLayerDirectory(chainId);
             try (ContentStore.Writer writer = content.writer(blob.algorithm());
@@ -214,6 +206,8 @@ final class ImagePull {
                         throw downloadFailure;
                     }
                     writer.commit(blob, layer.size());
+                    images.keep(blob);
+                    images.keepLayer(chainId, result.size());
                     pending.add(chainId);
                     progress.accept(Progress.of(id, "Pull complete"));
                     return result.size();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -183,6 +184,11 @@ public final class ImageService implements AutoCloseable {
         for (Image.Layer layer : image.layers()) {
             synchronized (unpacking.computeIfAbsent(layer.chainId(), k -> new Object())) {
                 if (pendingLayers.contains(layer.chainId()) || isUnpacked(image.digest(), layer.chainId())) {
+                    continue;
+                }
+                Long left = images.keptLayerSize(layer.chainId());
+                if (left != null && Files.isDirectory(images.layerDirectory(layer.chainId()))) {
+                    images.markUnpacked(layer.chainId(), left); // a failed pull unpacked it
                     continue;
                 }
                 images.discardUnmarkedLayerDirectory(layer.chainId());

@@ -137,10 +137,59 @@ class RegistryPullPushIT {
             assertFalse(Files.exists(root.resolve("escaped")));
             try (Stream<Path> blobs = Files.list(root.resolve("content/blobs/sha256"));
                     Stream<Path> layers = Files.list(root.resolve("layers/sha256"))) {
-                assertEquals(0, blobs.count(), "no blob of the failed pull is kept");
+                assertEquals(List.of(Digest.sha256(configBytes).hex()),
+                        blobs.map(b -> b.getFileName().toString()).toList(), "only the (checked) config is kept");
                 assertEquals(0, layers.count(), "no layer directory, finished or not");
             }
         }
+    }
+
+    @Test
+    void theLayersAFailedPullFinishedAreReusedByTheNext() throws Exception {
+        byte[] base = TestImages.tar("base", "shared\n");
+        byte[] top = TestImages.tar("top", "top\n");
+        Reference broken = pushImage("reuse/broken:1", List.of(base, top), List.of(Digest.sha256(base),
+                Digest.sha256("not the top layer".getBytes())));
+        Reference good = pushImage("reuse/good:1", List.of(base, top), List.of(Digest.sha256(base), Digest.sha256(top)));
+        Path root = Files.createDirectories(dir.resolve("reuse"));
+        try (ImageService service = ImageService.open(root, client)) {
+            IOException e = assertThrows(IOException.class, () -> service.pull(broken.toString(), null, p -> { }));
+            assertTrue(e.getMessage().contains("diff"), e.getMessage());
+            assertEquals(List.of(), service.list());
+        }
+        try (ImageService service = ImageService.open(root, client)) { // a restart: the collection spares them
+            List<Progress> progress = new ArrayList<>();
+            Image image = service.pull(good.toString(), null, progress::add);
+            String baseId = image.layers().getFirst().blob().shortHex();
+            assertTrue(progress.stream().anyMatch(p -> p.id().equals(baseId) && p.status().equals("Already exists")),
+                    progress.toString());
+            assertTrue(progress.stream().noneMatch(p -> p.id().equals(baseId) && p.status().equals("Downloading")),
+                    progress.toString());
+            assertEquals(2, image.layers().stream().filter(l -> l.unpackedSize() != null).count());
+            assertEquals("shared\n", Files.readString(service.store().layerDirectory(
+                    image.layers().getFirst().chainId()).resolve("base")));
+        }
+    }
+
+    /** Pushes an OCI image of the given layer tars (gzip) whose config lists diffIds; returns its reference. */
+    private static Reference pushImage(String name, List<byte[]> tars, List<Digest> diffIds) throws IOException {
+        Reference ref = registry.ref(name);
+        List<io.karakuri.image.oci.Descriptor> layers = new ArrayList<>();
+        for (byte[] tar : tars) {
+            byte[] blob = gzip(tar);
+            io.karakuri.image.oci.Descriptor d = io.karakuri.image.oci.Descriptor.of(MediaTypes.OCI_LAYER_GZIP,
+                    Digest.sha256(blob), blob.length);
+            client.pushBlob(ref, d, () -> new ByteArrayInputStream(blob), null);
+            layers.add(d);
+        }
+        byte[] config = JSON.writeValueAsBytes(Map.of("architecture", "amd64", "os", "linux", "rootfs",
+                Map.of("type", "layers", "diff_ids", diffIds.stream().map(Digest::toString).toList())));
+        io.karakuri.image.oci.Descriptor c = io.karakuri.image.oci.Descriptor.of(MediaTypes.OCI_CONFIG,
+                Digest.sha256(config), config.length);
+        client.pushBlob(ref, c, () -> new ByteArrayInputStream(config), null);
+        client.pushManifest(ref, MediaTypes.OCI_MANIFEST, JSON.writeValueAsBytes(new io.karakuri.image.oci.Manifest(2,
+                MediaTypes.OCI_MANIFEST, c, layers, null)));
+        return ref;
     }
 
     private static byte[] hostileTar() throws IOException {

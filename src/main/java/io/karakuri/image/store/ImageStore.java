@@ -20,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -91,7 +92,15 @@ public final class ImageStore {
                 size            INTEGER NOT NULL,
                 PRIMARY KEY (manifest_digest, position))""",
             "CREATE INDEX image_layers_by_chain ON image_layers (chain_id)",
-            "CREATE INDEX image_layers_by_blob ON image_layers (blob_digest)"));
+            "CREATE INDEX image_layers_by_blob ON image_layers (blob_digest)"),
+            Database.Migration.sql(2, "content kept for the next pull", """
+            CREATE TABLE kept (
+                item  TEXT    PRIMARY KEY,
+                until INTEGER NOT NULL,
+                size  INTEGER)"""));
+
+    /** How long complete content of a pull that failed is kept for the next pull to reuse. */
+    static final Duration KEEP = Duration.ofHours(24);
 
     private final Database db;
     private final ContentStore content;
@@ -200,6 +209,13 @@ public final class ImageStore {
                 }
                 for (ImageName name : names) {
                     setName(c, name, manifestDigest);
+                }
+                // an image uses them now: from here on they go as the image's content, not by the clock
+                try (PreparedStatement unkeep = c.prepareStatement("DELETE FROM kept WHERE item = ?")) {
+                    for (String item : keptItems(manifestDigest, configDigest, blobs, chainIds)) {
+                        unkeep.setString(1, item);
+                        unkeep.executeUpdate();
+                    }
                 }
             });
         } finally {
@@ -504,7 +520,17 @@ public final class ImageStore {
     private Collected collect(Set<Digest> blobs, Iterable<Digest> chains) throws SQLException, IOException {
         List<Digest> deletedBlobs = new ArrayList<>();
         long bytes = 0;
+        Set<String> kept = new LinkedHashSet<>(db.transaction(c -> {
+            try (PreparedStatement expired = c.prepareStatement("DELETE FROM kept WHERE until <= ?")) {
+                expired.setLong(1, Instant.now().getEpochSecond());
+                expired.executeUpdate();
+            }
+            return strings(c, "SELECT item FROM kept");
+        }));
         for (Digest blob : blobs) {
+            if (kept.contains(blob.toString())) {
+                continue;
+            }
             boolean used = db.transaction(c -> !strings(c, """
                     SELECT 1 FROM images WHERE manifest_digest = ?1 OR config_digest = ?1
                     UNION ALL SELECT 1 FROM image_layers WHERE blob_digest = ?1 LIMIT 1""", blob.toString()).isEmpty());
@@ -523,7 +549,7 @@ public final class ImageStore {
         }
         List<Digest> deletedLayers = new ArrayList<>();
         for (Digest chain : chains) {
-            if (usage.layerInUse(chain)) {
+            if (usage.layerInUse(chain) || kept.contains(LAYER + chain)) {
                 continue;
             }
             boolean deleted = db.transaction(c -> {
@@ -570,6 +596,58 @@ public final class ImageStore {
     }
 
     // ---------------------------------------------------------------------------------------------- layers
+
+    private static final String LAYER = "layer ";
+
+    /**
+     * Keeps a complete blob that no image names yet from garbage collection for {@link #KEEP}: a pull stores
+     * its blobs as they arrive, and if it fails, the next pull of the image takes them from here.
+     */
+    public void keep(Digest blob) throws SQLException {
+        keepItem(blob.toString(), null);
+    }
+
+    /** The same for a layer a pull unpacked in {@link #layerDirectory}, with its unpacked size. */
+    public void keepLayer(Digest chainId, long unpackedSize) throws SQLException {
+        keepItem(LAYER + chainId, unpackedSize);
+    }
+
+    /** The unpacked size of a layer directory an earlier pull left for reuse, or null. */
+    public Long keptLayerSize(Digest chainId) throws SQLException {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT size FROM kept WHERE item = ? AND until > ?")) {
+                ps.setString(1, LAYER + chainId);
+                ps.setLong(2, Instant.now().getEpochSecond());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : null;
+                }
+            }
+        });
+    }
+
+    private void keepItem(String item, Long size) throws SQLException {
+        db.run(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO kept (item, until, size) VALUES (?, ?, ?) ON CONFLICT (item) DO UPDATE SET "
+                            + "until = excluded.until, size = excluded.size")) {
+                ps.setString(1, item);
+                ps.setLong(2, Instant.now().plus(KEEP).getEpochSecond());
+                if (size == null) {
+                    ps.setNull(3, java.sql.Types.INTEGER);
+                } else {
+                    ps.setLong(3, size);
+                }
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    private static List<String> keptItems(Digest manifest, Digest config, List<Digest> blobs, List<Digest> chainIds) {
+        List<String> items = new ArrayList<>(List.of(manifest.toString(), config.toString()));
+        blobs.forEach(b -> items.add(b.toString()));
+        chainIds.forEach(ch -> items.add(LAYER + ch));
+        return items;
+    }
 
     /** Whether the layer with this chain id is recorded as unpacked (in {@link #layerDirectory}). */
     public boolean isLayerUnpacked(Digest chainId) throws SQLException {

@@ -111,6 +111,26 @@ class ImageStoreTest {
     }
 
     @Test
+    void contentAPullKeepsOutlivesACollectionUntilAnImageUsesIt() throws Exception {
+        Digest manifest = TestImages.store(content, "2026-01-01T00:00:00Z", true, base);
+        Digest loose = content.write("a blob of a pull that failed".getBytes()).digest();
+        Digest chain = ChainIds.of(List.of(Digest.sha256(base))).getFirst();
+        Files.createDirectories(images.layerDirectory(chain));
+        for (Digest d : content.list()) {
+            images.keep(d);
+        }
+        images.keepLayer(chain, 4);
+        assertEquals(Long.valueOf(4), images.keptLayerSize(chain));
+        assertEquals(List.of(), images.collectGarbage().blobs());
+        assertTrue(Files.isDirectory(images.layerDirectory(chain)), "the kept layer directory stays");
+
+        Image image = images.add(manifest, List.of(ImageName.parse("base:1")));
+        assertNull(images.keptLayerSize(chain), "an image uses it now");
+        images.remove(image, false);
+        assertEquals(List.of(loose), content.list(), "the image's content went with it; the loose blob is kept");
+    }
+
+    @Test
     void anAmbiguousIdPrefixIsAClearError() throws Exception {
         Map<Character, Image> byFirst = new HashMap<>();
         Image[] pair = null;
