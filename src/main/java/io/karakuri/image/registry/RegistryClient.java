@@ -612,8 +612,9 @@ public final class RegistryClient implements AutoCloseable {
                     r = await(this, web.requestAbs(HttpMethod.GET, "http://" + host + "/v2/").send());
                     base = "http://" + host;
                 } catch (RegistryException http) {
-                    throw new RegistryException(http.getMessage() + " (over HTTPS: "
-                            + https.getMessage().substring(prefix(this).length()) + ")");
+                    String overHttps = https.getMessage().substring(prefix(this).length());
+                    throw new RegistryException(http.getMessage().equals(prefix(this) + overHttps) ? http.getMessage()
+                            : http.getMessage() + " (over HTTPS: " + overHttps + ")");
                 }
             }
             if (r.statusCode() == 401) {
@@ -1043,7 +1044,8 @@ public final class RegistryClient implements AutoCloseable {
             return "TLS failed: " + msg + " (a private CA goes in " + options.certsDir() + "/<host:port>/ca.crt)";
         }
         if (root instanceof java.net.ConnectException || msg.startsWith("Connection refused")) {
-            return "cannot connect: " + msg;
+            // Netty's native transport: "finishConnect(..) failed with error(-111): Connection refused"
+            return "cannot connect: " + msg.replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         }
         return msg;
     }
