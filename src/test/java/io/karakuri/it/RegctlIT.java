@@ -7,14 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.karakuri.image.registry.RegistryClient;
 import io.karakuri.image.registry.RegistryOptions;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -221,8 +226,59 @@ class RegctlIT {
         assertEquals("registry disconnected.\n", karakuri("regctl", "disconnect").ok().out());
     }
 
+    /** login on a terminal (util-linux script's pty): the prompts answered as they come, the password not echoed. */
     @Test
     @Order(6)
+    void loginAsksOnTheTerminal() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "no /usr/bin/script");
+        String host = secure.host();
+        StringBuilder command = new StringBuilder();
+        for (String word : Launcher.command("karakuri")) {
+            command.append('\'').append(word.replace("'", "'\\''")).append("' ");
+        }
+        command.append("login ").append(host);
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec", command.toString(), "/dev/null")
+                .redirectErrorStream(true);
+        pb.environment().put("KARAKURI_SOCKET", socket.toString());
+        Process p = pb.start();
+        // a prompt that never comes must not hang the build: the stream ends when the process is killed
+        CompletableFuture.delayedExecutor(60, TimeUnit.SECONDS).execute(p::destroyForcibly);
+        try {
+            InputStream out = p.getInputStream();
+            OutputStream in = p.getOutputStream();
+            StringBuilder seen = new StringBuilder();
+            readUntil(out, seen, "Username: ");
+            in.write("alice\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            readUntil(out, seen, "Password: ");
+            in.write("s3cret, really\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            readUntil(out, seen, "Login Succeeded");
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), seen.toString());
+            assertFalse(seen.toString().contains("s3cret"), seen.toString());
+            assertTrue(seen.toString().contains("Username: alice"), seen.toString());
+        } finally {
+            p.destroyForcibly();
+        }
+        assertTrue(Files.readString(etc.resolve("auth.json")).contains(host));
+        assertEquals("REPOSITORY\n--------------------------\nprivate/app\n",
+                karakuri("regctl", "get", "repository", "--registry", host).ok().out());
+        assertEquals("Removing login credentials for " + host + "\n", karakuri("logout", host).ok().out());
+    }
+
+    private static void readUntil(InputStream in, StringBuilder seen, String text) throws IOException {
+        while (!seen.toString().contains(text)) {
+            int c = in.read();
+            if (c < 0) {
+                throw new AssertionError("ended before \"" + text + "\": " + seen);
+            }
+            seen.append((char) c);
+        }
+    }
+
+    @Test
+    @Order(7)
     void usageErrorsAndHelp() {
         assertTrue(karakuri("--help").ok().out().contains("  regctl "));
         assertTrue(karakuri("regctl", "--help").ok().out().startsWith("Usage: karakuri regctl COMMAND"));
@@ -235,7 +291,7 @@ class RegctlIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void theRegistryControllerNeedsTheDaemon() {
         Launcher.Result r = Launcher.run("karakuri", List.of("regctl", "target"),
                 Map.of("KARAKURI_SOCKET", dir.resolve("nothing.sock").toString()));
