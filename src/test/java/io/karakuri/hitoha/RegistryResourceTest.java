@@ -16,7 +16,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -39,15 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestProfile(RegistryResourceTest.Profile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegistryResourceTest {
-    static final Path DIR;
-
-    static {
-        try {
-            DIR = Files.createTempDirectory("karakuri-registry-test");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    /** One path for the process: Quarkus loads this class twice (its class loader and JUnit's). */
+    static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"),
+            "karakuri-registry-test-" + ProcessHandle.current().pid());
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -62,6 +55,7 @@ class RegistryResourceTest {
 
     @BeforeAll
     static void start() throws Exception {
+        Files.createDirectories(DIR);
         Assumptions.assumeTrue(Files.isExecutable(RegistryFixture.REGISTRY), "no " + RegistryFixture.REGISTRY);
         plain = RegistryFixture.start(Files.createDirectories(DIR.resolve("plain")), null, null);
         Path reg = Files.createDirectories(DIR.resolve("secure"));
