@@ -15,6 +15,9 @@ public final class KarakuriCli {
     private static final List<Command> COMMANDS = List.of(
             new Command("version", "Print the version"),
             new Command("info", "Show the daemon this command line talks to"),
+            new Command("regctl", "The registry controller: connect, get repository/tag, delete"),
+            new Command("login", "Log in to a registry"),
+            new Command("logout", "Log out from a registry"),
             new Command("help", "Print this help"));
 
     private final PrintStream out;
@@ -67,6 +70,15 @@ public final class KarakuriCli {
                     return 1;
                 }
                 return info();
+            }
+            case "regctl" -> {
+                return RegistryCommands.forProcess(out, err, hitoha).regctl(rest);
+            }
+            case "login" -> {
+                return RegistryCommands.forProcess(out, err, hitoha).login(rest);
+            }
+            case "logout" -> {
+                return RegistryCommands.forProcess(out, err, hitoha).logout(rest);
             }
             default -> {
                 err.println("karakuri: unknown command \"" + command + "\"");

@@ -30,20 +30,20 @@ import java.util.zip.GZIPOutputStream;
  * its storage in a temporary directory, certificates made with openssl, and a small busybox-static image
  * made here (one gzip layer, a config, an OCI manifest).
  */
-final class RegistryFixture {
-    static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
+public final class RegistryFixture {
+    public static final Path REGISTRY = Path.of("/usr/bin/docker-registry");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RegistryFixture() {
     }
 
     /** A running registry; close() stops it. */
-    record Server(Process process, int port, Path dir) implements AutoCloseable {
-        String host() {
+    public record Server(Process process, int port, Path dir) implements AutoCloseable {
+        public String host() {
             return "127.0.0.1:" + port;
         }
 
-        Reference ref(String nameAndTag) {
+        public Reference ref(String nameAndTag) {
             return Reference.parse(host() + "/" + nameAndTag);
         }
 
@@ -61,14 +61,14 @@ final class RegistryFixture {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** Starts the registry with the given extra configuration (http.tls, auth), waits until it listens. */
-    static Server start(Path dir, String tls, String auth) throws Exception {
+    public static Server start(Path dir, String tls, String auth) throws Exception {
         int port = freePort();
         Path storage = Files.createDirectories(dir.resolve("storage"));
         String config = """
@@ -107,7 +107,7 @@ final class RegistryFixture {
     }
 
     /** Runs a command, fails with its output unless it exits 0; returns its output. */
-    static String run(Path dir, String... command) throws Exception {
+    public static String run(Path dir, String... command) throws Exception {
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -117,7 +117,7 @@ final class RegistryFixture {
     }
 
     /** A CA and a server certificate for 127.0.0.1 and localhost, signed by it: ca.crt, server.crt, server.key. */
-    static void makeCertificates(Path dir) throws Exception {
+    public static void makeCertificates(Path dir) throws Exception {
         run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
                 "-days", "2", "-subj", "/CN=karakuri test CA", "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign");
@@ -130,35 +130,35 @@ final class RegistryFixture {
     }
 
     /** A blob: bytes and descriptor. */
-    record Blob(String mediaType, byte[] bytes) {
-        Digest digest() {
+    public record Blob(String mediaType, byte[] bytes) {
+        public Digest digest() {
             return Digest.sha256(bytes);
         }
 
-        Descriptor descriptor() {
+        public Descriptor descriptor() {
             return Descriptor.of(mediaType, digest(), bytes.length);
         }
 
-        RegistryClient.BlobSource source() {
+        public RegistryClient.BlobSource source() {
             return () -> new java.io.ByteArrayInputStream(bytes);
         }
     }
 
     /** A small image: a gzip layer holding busybox-static, its config, its OCI manifest. */
-    record Image(Blob layer, Blob config, Blob manifest) {
-        Digest digest() {
+    public record Image(Blob layer, Blob config, Blob manifest) {
+        public Digest digest() {
             return manifest.digest();
         }
 
         /** Pushes the layer and config (mounted from mountFrom if given), then the manifest. */
-        Digest push(RegistryClient client, Reference ref, String mountFrom) throws IOException {
+        public Digest push(RegistryClient client, Reference ref, String mountFrom) throws IOException {
             client.pushBlob(ref, layer.descriptor(), layer.source(), mountFrom);
             client.pushBlob(ref, config.descriptor(), config.source(), mountFrom);
             return client.pushManifest(ref, manifest.mediaType(), manifest.bytes());
         }
 
         /** Writes it as an OCI image layout (what skopeo copies from). */
-        void writeLayout(Path dir, String tag) throws IOException {
+        public void writeLayout(Path dir, String tag) throws IOException {
             Path blobs = Files.createDirectories(dir.resolve("blobs/sha256"));
             for (Blob b : List.of(layer, config, manifest)) {
                 Files.write(blobs.resolve(b.digest().hex()), b.bytes());
@@ -175,7 +175,7 @@ final class RegistryFixture {
     private static Image busybox;
 
     /** busybox-static in one layer (made once per JVM), for the given architecture and annotation. */
-    static synchronized Image image(String architecture, String note) throws IOException {
+    public static synchronized Image image(String architecture, String note) throws IOException {
         if (busybox == null) {
             busybox = makeImage("amd64", "");
         }
@@ -220,7 +220,7 @@ final class RegistryFixture {
     }
 
     /** An OCI index of the given images, with their platforms. */
-    static Blob index(Image... images) throws IOException {
+    public static Blob index(Image... images) throws IOException {
         List<Object> manifests = new ArrayList<>();
         for (Image i : images) {
             Map<String, Object> d = new LinkedHashMap<>();
@@ -267,11 +267,11 @@ final class RegistryFixture {
     }
 
     /** sha256 of what a client's fetchBlob streamed, for comparing. */
-    static String sha256(byte[] bytes) throws Exception {
+    public static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
-    static Duration timeout() {
+    public static Duration timeout() {
         return Duration.ofSeconds(20);
     }
 }

@@ -472,6 +472,14 @@ public final class RegistryClient implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Asks the registry's {@code /v2/} now, not from what this client remembers: returns when it answers as a
+     * registry (200, or 401 asking for credentials), throws a {@link RegistryException} saying why not.
+     */
+    public void ping(String registry) {
+        endpoint(registry).ping(true);
+    }
+
     // -------------------------------------------------------------------------------------------------- login
 
     /**
@@ -583,9 +591,15 @@ public final class RegistryClient implements AutoCloseable {
 
         /** GET /v2/ once: which scheme answers, and the challenge if any. */
         synchronized AuthChallenge ping() {
-            if (pinged) {
+            return ping(false);
+        }
+
+        /** GET /v2/, again if again is true (the scheme and challenge found replace those kept). */
+        synchronized AuthChallenge ping(boolean again) {
+            if (pinged && !again) {
                 return challenge;
             }
+            pinged = false;
             HttpResponse<Buffer> r;
             try {
                 r = await(this, web.requestAbs(HttpMethod.GET, "https://" + host + "/v2/").send());
@@ -598,12 +612,15 @@ public final class RegistryClient implements AutoCloseable {
                     r = await(this, web.requestAbs(HttpMethod.GET, "http://" + host + "/v2/").send());
                     base = "http://" + host;
                 } catch (RegistryException http) {
-                    throw new RegistryException(http.getMessage() + " (over HTTPS: "
-                            + https.getMessage().substring(prefix(this).length()) + ")");
+                    String overHttps = https.getMessage().substring(prefix(this).length());
+                    throw new RegistryException(http.getMessage().equals(prefix(this) + overHttps) ? http.getMessage()
+                            : http.getMessage() + " (over HTTPS: " + overHttps + ")");
                 }
             }
             if (r.statusCode() == 401) {
                 challenge = pick(AuthChallenge.parse(r.headers().getAll("WWW-Authenticate")));
+            } else if (r.statusCode() == 200) {
+                challenge = null;
             } else if (r.statusCode() != 200) {
                 throw new RegistryException(prefix(this) + "does not speak the registry API v2 (GET /v2/ answered "
                         + r.statusCode() + ")", r.statusCode(), null, null);
@@ -1027,7 +1044,8 @@ public final class RegistryClient implements AutoCloseable {
             return "TLS failed: " + msg + " (a private CA goes in " + options.certsDir() + "/<host:port>/ca.crt)";
         }
         if (root instanceof java.net.ConnectException || msg.startsWith("Connection refused")) {
-            return "cannot connect: " + msg;
+            // Netty's native transport: "finishConnect(..) failed with error(-111): Connection refused"
+            return "cannot connect: " + msg.replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
         }
         return msg;
     }
