@@ -165,6 +165,11 @@ class ImageCommandsTest {
         assertEquals("karakuri images: unknown option --all\nRun 'karakuri images --help' for usage.\n",
                 run(socket, false, "images", "--all").err());
         assertTrue(run(socket, false, "load", "--help").out().startsWith("Usage: karakuri load [-i FILE]\n"));
+        String help = run(socket, false, "--help").out();
+        for (String command : List.of("images", "rmi", "tag", "save", "load", "import")) {
+            assertTrue(help.contains("\n  " + command + " "), help);
+            assertTrue(run(socket, false, command, "--help").out().startsWith("Usage: karakuri " + command), command);
+        }
         Result down = run(socket, false, "images");
         assertEquals(1, down.code());
         assertTrue(down.err().startsWith("karakuri images: cannot reach hitoha at " + socket), down.err());
