@@ -301,9 +301,12 @@ public final class ImageCommands {
         }
         // written beside the target and renamed into place: a failed save leaves no half archive
         Path target = Path.of(file).toAbsolutePath();
-        Path partial = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
+        Path partial = target.resolveSibling("." + target.getFileName() + ".partial-"
+                + Long.toHexString(new java.security.SecureRandom().nextLong()));
         try {
-            try (OutputStream to = Files.newOutputStream(partial)) {
+            // created as any file is (0666 less the umask), not 0600 as a temporary file would be
+            try (OutputStream to = Files.newOutputStream(partial, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
                 ok(hitoha.download("GET", query.toString(), to));
             }
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

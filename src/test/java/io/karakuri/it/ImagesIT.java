@@ -135,6 +135,9 @@ class ImagesIT {
         Path oci = dir.resolve("oci.tar");
         Path docker = dir.resolve("docker.tar");
         assertEquals("", karakuri("save", "-o", both.toString(), "busybox").ok().out());
+        Path touched = dir.resolve("touched");
+        Launcher.runShell("touch '" + touched + "'").ok();
+        assertEquals(Files.getPosixFilePermissions(touched), Files.getPosixFilePermissions(both)); // umask's, not 0600
         karakuri("save", "--format", "oci", "-o", oci.toString(), "busybox").ok();
         shell("> '" + docker + "'", "save", "--format", "docker", "busybox").ok();
         assertEquals(List.of("blobs/", "index.json", "manifest.json", "oci-layout", "repositories"), entries(both));
