@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs karakuri on Debian 12, as root: the Debian packages it needs, the jar and libfutaba.so built
 # from this checkout, a jlink'ed Java runtime, the JDK AOT cache, the launcher with its hitoha and
-# futaba symlinks, and the systemd unit. Running it again upgrades in place.
+# futaba symlinks, the systemd unit, and a local `busybox` image (Debian's busybox-static) in the image
+# store. Running it again upgrades in place and keeps the images.
 #
-#   sudo scripts/install.sh [--prefix DIR] [--bindir DIR] [--unitdir DIR] [--no-packages]
+#   sudo scripts/install.sh [--prefix DIR] [--bindir DIR] [--unitdir DIR] [--root DIR] [--no-packages]
 #
 # Build needs: a Java 25 JDK (JAVA_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64). The installed
 # program needs no Java of its own.
@@ -12,14 +13,16 @@ set -eu
 PREFIX=/usr/local/lib/karakuri
 BINDIR=/usr/local/bin
 UNITDIR=/etc/systemd/system
+ROOT=/var/lib/karakuri
 PACKAGES=yes
 while [ $# -gt 0 ]; do
     case "$1" in
         --prefix) PREFIX=$2; shift 2 ;;
         --bindir) BINDIR=$2; shift 2 ;;
         --unitdir) UNITDIR=$2; shift 2 ;;
+        --root) ROOT=$2; shift 2 ;;
         --no-packages) PACKAGES=no; shift ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 1 ;;
     esac
 done
@@ -76,10 +79,48 @@ ln -sfn karakuri "$BINDIR/hitoha"
 ln -sfn karakuri "$BINDIR/futaba"
 
 mkdir -p "$UNITDIR"
-sed "s|@BINDIR@|$BINDIR|g" "$SRC/deploy/hitoha.service" > "$UNITDIR/hitoha.service"
+sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@ROOT@|$ROOT|g" "$SRC/deploy/hitoha.service" > "$UNITDIR/hitoha.service"
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     systemctl daemon-reload || true
 fi
+
+# The local busybox image: Debian's busybox-static with its applets as symbolic links, a minimal /etc/passwd
+# and /etc/group, imported through the hitoha at socket $1/hitoha.sock. Kept if it is there already.
+busybox_image() {
+    sock="$1/hitoha.sock"
+    if KARAKURI_SOCKET="$sock" "$BINDIR/karakuri" images --format json >"$1/images.json" 2>"$1/images.err"; then
+        if grep -q '"repository":"busybox","tag":"latest"' "$1/images.json"; then
+            say "busybox image: already there"
+            return 0
+        fi
+    else
+        cat "$1/images.err" >&2
+        return 1
+    fi
+    if [ ! -x /bin/busybox ] || ! /bin/busybox --list-full >"$1/applets" 2>/dev/null; then
+        echo "install.sh: no /bin/busybox from busybox-static (apt-get install busybox-static, or drop --no-packages)" >&2
+        return 1
+    fi
+    fs="$1/busybox-rootfs"
+    mkdir -p "$fs/bin" "$fs/sbin" "$fs/usr/bin" "$fs/usr/sbin" "$fs/etc" "$fs/root" "$fs/tmp" "$fs/dev" \
+        "$fs/proc" "$fs/sys"
+    chmod 1777 "$fs/tmp"
+    chmod 700 "$fs/root"
+    cp /bin/busybox "$fs/bin/busybox" || return 1
+    while read -r applet; do
+        [ "$applet" = bin/busybox ] && continue
+        mkdir -p "$fs/$(dirname "$applet")"
+        ln -sf /bin/busybox "$fs/$applet"
+    done <"$1/applets"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$fs/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$fs/etc/group"
+    tar --numeric-owner --owner=0 --group=0 -C "$fs" -cf "$1/busybox.tar" . || return 1
+    if id=$(KARAKURI_SOCKET="$sock" "$BINDIR/karakuri" import "$1/busybox.tar" busybox); then
+        say "busybox image: $id"
+    else
+        return 1
+    fi
+}
 
 # The AOT cache names the jar's path and time stamp, so it is trained in place, after the move.
 say "training the AOT cache"
@@ -100,13 +141,25 @@ else
     rm -f "$PREFIX/lib/karakuri.aot"
     echo "install.sh: warning: AOT training of the CLI failed; karakuri works, but starts slower" >&2
 fi
-# hitoha's: the daemon's start, on a socket of its own, until it serves; then a normal stop
-QUARKUS_HTTP_DOMAIN_SOCKET="$scratch/hitoha.sock" "$BINDIR/hitoha" --aot-training >"$scratch/hitoha.log" 2>&1 &
+# hitoha's: the daemon's start, on a socket of its own, until it serves; then, while it runs, the busybox
+# image is made through it (which trains the image paths too); then a normal stop.
+problems=""
+say "starting hitoha for its AOT training and the busybox image (store: $ROOT)"
+KARAKURI_ROOT="$ROOT" QUARKUS_HTTP_DOMAIN_SOCKET="$scratch/hitoha.sock" "$BINDIR/hitoha" --aot-training \
+    >"$scratch/hitoha.log" 2>&1 &
 hitoha=$!
 for _ in $(seq 600); do
     [ -S "$scratch/hitoha.sock" ] || ! kill -0 "$hitoha" 2>/dev/null && break
     sleep 0.1
 done
+if [ -S "$scratch/hitoha.sock" ]; then
+    busybox_image "$scratch" || problems="$problems
+    the busybox image could not be made (see above)"
+else
+    cat "$scratch/hitoha.log" >&2
+    problems="$problems
+    hitoha did not start (its log is above), so there is no busybox image"
+fi
 kill -TERM "$hitoha" 2>/dev/null || true
 wait "$hitoha" || true # stopped by SIGTERM: 143; the JVM writes the cache as it exits
 if [ ! -f "$PREFIX/lib/hitoha.aot" ]; then
@@ -116,4 +169,8 @@ if [ ! -f "$PREFIX/lib/hitoha.aot" ]; then
 fi
 
 say "installed: $("$BINDIR/karakuri" version)"
+if [ -n "$problems" ]; then
+    echo "install.sh: installed, but:$problems" >&2
+    exit 1
+fi
 echo "    try:  futaba --help"

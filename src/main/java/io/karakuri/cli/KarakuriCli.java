@@ -5,7 +5,9 @@ import io.karakuri.json.Json;
 import io.karakuri.json.JsonException;
 import io.karakuri.json.JsonObject;
 import java.io.IOException;
+import io.karakuri.linux.Terminals;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.List;
 
 /** The karakuri command line. The container, image and namespace commands arrive with hitoha's API. */
@@ -15,6 +17,12 @@ public final class KarakuriCli {
     private static final List<Command> COMMANDS = List.of(
             new Command("version", "Print the version"),
             new Command("info", "Show the daemon this command line talks to"),
+            new Command("images", "List images"),
+            new Command("rmi", "Remove images"),
+            new Command("tag", "Give an image another name"),
+            new Command("save", "Write images to a tar archive"),
+            new Command("load", "Load images from a tar archive"),
+            new Command("import", "Make an image of a root file system tarball"),
             new Command("regctl", "The registry controller: connect, get repository/tag, delete"),
             new Command("login", "Log in to a registry"),
             new Command("logout", "Log out from a registry"),
@@ -23,15 +31,30 @@ public final class KarakuriCli {
     private final PrintStream out;
     private final PrintStream err;
     private final HitohaClient hitoha;
+    private final ImageCommands images;
 
     public KarakuriCli(PrintStream out, PrintStream err) {
         this(out, err, HitohaClient.fromEnvironment(System.getenv()));
     }
 
     public KarakuriCli(PrintStream out, PrintStream err, HitohaClient hitoha) {
+        this(out, err, hitoha, new ImageCommands(out, err, System.in, hitoha, () -> isTerminal(0), () -> isTerminal(1),
+                Clock.systemUTC()));
+    }
+
+    KarakuriCli(PrintStream out, PrintStream err, HitohaClient hitoha, ImageCommands images) {
         this.out = out;
         this.err = err;
         this.hitoha = hitoha;
+        this.images = images;
+    }
+
+    private static boolean isTerminal(int fd) {
+        try {
+            return Terminals.settings(fd) != null;
+        } catch (RuntimeException | LinkageError noNativeAccess) {
+            return System.console() != null;
+        }
     }
 
     public int run(List<String> argv) {
@@ -81,6 +104,9 @@ public final class KarakuriCli {
                 return RegistryCommands.forProcess(out, err, hitoha).logout(rest);
             }
             default -> {
+                if (ImageCommands.handles(command)) {
+                    return images.run(command, rest);
+                }
                 err.println("karakuri: unknown command \"" + command + "\"");
                 err.println("Run 'karakuri --help' for usage.");
                 return 1;

@@ -1,8 +1,12 @@
 package io.karakuri.hitoha;
 
+import io.karakuri.image.layer.LayerException;
+import io.karakuri.image.store.ImageException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.sql.SQLException;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -18,6 +22,36 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response refused(ApiException e) {
         return answer(e.status(), e.getMessage());
+    }
+
+    /** The image engine's refusals: unknown 404, in use or conflicting 409, ambiguous or invalid 400. */
+    @ServerExceptionMapper
+    public Response image(ImageException e) {
+        int status = switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case CONFLICT, IN_USE -> 409;
+            case AMBIGUOUS, INVALID -> 400;
+        };
+        return answer(status, e.getMessage());
+    }
+
+    /** A layer that cannot be unpacked is bad input (the message names the layer and the entry). */
+    @ServerExceptionMapper
+    public Response layer(LayerException e) {
+        return answer(400, e.getMessage());
+    }
+
+    /** I/O that failed in the daemon (a full disk, a client gone mid-stream): logged, answered 500. */
+    @ServerExceptionMapper
+    public Response io(IOException e) {
+        LOG.error("request failed", e);
+        return answer(500, "hitoha failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response database(SQLException e) {
+        LOG.error("request failed", e);
+        return answer(500, "hitoha failed: the state database: " + e.getMessage());
     }
 
     @ServerExceptionMapper

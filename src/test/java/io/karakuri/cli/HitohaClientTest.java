@@ -101,4 +101,151 @@ class HitohaClientTest {
         assertEquals(Path.of("/tmp/x.sock"),
                 HitohaClient.fromEnvironment(java.util.Map.of("KARAKURI_SOCKET", "/tmp/x.sock")).socket());
     }
+
+    /** Serves one connection with a handler of its own; the handler's result is the future's. */
+    private <T> CompletableFuture<T> serve(Path socket, Handler<T> handler) throws Exception {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        return CompletableFuture.supplyAsync(() -> {
+            try (server; SocketChannel ch = server.accept()) {
+                return handler.handle(Channels.newInputStream(ch), Channels.newOutputStream(ch));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private interface Handler<T> {
+        T handle(InputStream in, java.io.OutputStream out) throws Exception;
+    }
+
+    private static String head(InputStream in) throws java.io.IOException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        while (!request.toString(StandardCharsets.UTF_8).endsWith("\r\n\r\n")) {
+            request.write(in.read());
+        }
+        return request.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String asciiLine(InputStream in) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            sb.append((char) c);
+        }
+        return sb.toString().strip();
+    }
+
+    @Test
+    void uploadsAStreamChunkedAndPassesOnTheProgressLines() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        byte[] data = new byte[300_000];
+        new java.util.Random(7).nextBytes(data);
+        CompletableFuture<byte[]> received = serve(socket, (in, out) -> {
+            String head = head(in);
+            assertTrue(head.startsWith("POST /v1/images/load HTTP/1.1\r\n"), head);
+            assertTrue(head.contains("Content-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n"), head);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (int size = Integer.parseInt(asciiLine(in), 16); size > 0; size = Integer.parseInt(asciiLine(in), 16)) {
+                body.write(in.readNBytes(size));
+                asciiLine(in);
+            }
+            asciiLine(in);
+            out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n{\"a\":1}\n\r\n0\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            return body.toByteArray();
+        });
+        List<String> lines = new ArrayList<>();
+        HitohaClient.Response r = new HitohaClient(socket).upload("POST", "/v1/images/load", "application/x-tar",
+                new java.io.ByteArrayInputStream(data), lines::add);
+        assertEquals(200, r.status());
+        assertEquals(List.of("{\"a\":1}"), lines);
+        assertTrue(java.util.Arrays.equals(data, received.get()));
+    }
+
+    @Test
+    void aRefusalBeforeTheBodyIsReadIsReturned() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        serve(socket, (in, out) -> {
+            head(in);
+            out.write(("HTTP/1.1 400 Bad Request\r\nContent-Length: 22\r\n\r\n{\"message\":\"bad name\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            return null;
+        });
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return len;
+            }
+        };
+        List<String> lines = new ArrayList<>();
+        HitohaClient.Response r = new HitohaClient(socket).upload("POST", "/v1/images/import?name=X", "application/x-tar",
+                endless, lines::add);
+        assertEquals(400, r.status());
+        assertEquals("{\"message\":\"bad name\"}", r.body());
+        assertEquals(List.of(), lines);
+    }
+
+    @Test
+    void aSourceThatFailsFailsTheUpload() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        serve(socket, (in, out) -> {
+            head(in);
+            in.readAllBytes(); // until the client shuts its side down
+            out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\n{}".getBytes(StandardCharsets.UTF_8));
+            return null;
+        });
+        InputStream failing = new InputStream() {
+            private int calls;
+
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (calls++ > 2) {
+                    throw new java.io.IOException("Input/output error");
+                }
+                return len;
+            }
+        };
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> new HitohaClient(socket)
+                .upload("POST", "/v1/images/load", "application/x-tar", failing, null));
+        assertEquals("cannot read what was to be sent: Input/output error", e.getMessage());
+    }
+
+    @Test
+    void downloadsASuccessfulBodyIntoAStreamAndReturnsARefusal() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        serveOnce(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n",
+                "3\r\nabc\r\n", "2\r\nde\r\n0\r\n\r\n");
+        ByteArrayOutputStream to = new ByteArrayOutputStream();
+        HitohaClient.Response r = new HitohaClient(socket).download("GET", "/v1/images/save?name=a", to);
+        assertEquals(200, r.status());
+        assertEquals("", r.body());
+        assertEquals("abcde", to.toString(StandardCharsets.UTF_8));
+
+        Path other = dir.resolve("h2.sock");
+        serveOnce(other, "HTTP/1.1 404 Not Found\r\nContent-Length: 33\r\n\r\n{\"message\":\"no such image: nope\"}");
+        ByteArrayOutputStream untouched = new ByteArrayOutputStream();
+        HitohaClient.Response refused = new HitohaClient(other).download("GET", "/v1/images/save?name=nope", untouched);
+        assertEquals(404, refused.status());
+        assertEquals("{\"message\":\"no such image: nope\"}", refused.body());
+        assertEquals(0, untouched.size());
+    }
+
+    @Test
+    void aDownloadCutShortFails() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        serveOnce(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\nabc\r\n");
+        HitohaClient.UnreachableException e = assertThrows(HitohaClient.UnreachableException.class,
+                () -> new HitohaClient(socket).download("GET", "/v1/images/save?name=a", new ByteArrayOutputStream()));
+        assertEquals("hitoha at " + socket + " closed the connection mid-answer", e.getMessage());
+    }
 }

@@ -50,6 +50,7 @@ class LauncherIT {
         List<String> cmd = Launcher.command("hitoha");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
         pb.environment().put("QUARKUS_HTTP_DOMAIN_SOCKET", socket.toString());
+        pb.environment().put("KARAKURI_ROOT", dir.resolve("root").toString()); // never the machine's store
         Process hitoha = pb.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -248,7 +248,15 @@ public final class ImageArchive {
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream plain = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 65536) : buffered;
+        BufferedInputStream plain = b0 == 0x1f && b1 == 0x8b
+                ? new BufferedInputStream(new GZIPInputStream(buffered, 65536), 65536) : buffered;
+        byte[] head = new byte[512];
+        plain.mark(head.length);
+        int n = plain.readNBytes(head, 0, head.length);
+        plain.reset();
+        if (n < head.length || !TarArchiveInputStream.matches(head, n)) {
+            throw invalid("not an image archive: not a tar (plain or gzip)");
+        }
         TarArchiveInputStream tar = new TarArchiveInputStream(plain);
         TarArchiveEntry e;
         int entries = 0;

@@ -460,7 +460,7 @@ public final class ImageStore {
     }
 
     private static String joinNames(List<ImageName> names) {
-        return String.join(", ", names.stream().map(ImageName::toString).toList());
+        return String.join(", ", names.stream().map(ImageName::familiar).toList()); // as the user names them
     }
 
     /** What a garbage collection deleted. */
