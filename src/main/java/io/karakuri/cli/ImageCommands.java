@@ -381,13 +381,7 @@ public final class ImageCommands {
         if (r.status() >= 200 && r.status() < 300) {
             return r.body();
         }
-        String message = null;
-        try {
-            message = JsonObject.root(Json.parse(r.body()), "hitoha's answer").string("message", null);
-        } catch (JsonException notJson) {
-            // said below with the status
-        }
-        throw new Refused(message != null ? message : "hitoha answered " + r.status() + ": " + r.body().strip());
+        throw new Refused(HitohaErrors.message(r));
     }
 
     @SuppressWarnings("unchecked")

@@ -23,6 +23,8 @@ public final class KarakuriCli {
             new Command("save", "Write images to a tar archive"),
             new Command("load", "Load images from a tar archive"),
             new Command("import", "Make an image of a root file system tarball"),
+            new Command("pull", "Pull an image from a registry"),
+            new Command("push", "Push an image to a registry"),
             new Command("regctl", "The registry controller: connect, get repository/tag, delete"),
             new Command("login", "Log in to a registry"),
             new Command("logout", "Log out from a registry"),
@@ -102,6 +104,16 @@ public final class KarakuriCli {
             }
             case "logout" -> {
                 return RegistryCommands.forProcess(out, err, hitoha).logout(rest);
+            }
+            case "pull", "push" -> {
+                TransferCommands transfer = new TransferCommands(hitoha, out, err, isTerminal(1));
+                try {
+                    return command.equals("pull") ? transfer.pull(rest) : transfer.push(rest);
+                } catch (Args.UsageException e) {
+                    err.println("karakuri " + command + ": " + e.getMessage());
+                    err.println("Run 'karakuri " + command + " --help' for usage.");
+                    return 1;
+                }
             }
             default -> {
                 if (ImageCommands.handles(command)) {

@@ -347,17 +347,14 @@ public final class RegistryCommands {
         } catch (IOException e) {
             throw new Failure(e.getMessage());
         }
-        Object doc;
+        if (r.status() / 100 != 2) {
+            throw new Failure(HitohaErrors.message(r));
+        }
         try {
-            doc = Json.parse(r.body());
+            return Json.parse(r.body());
         } catch (JsonException e) {
             throw new Failure("hitoha answered " + r.status() + ": " + r.body().strip());
         }
-        if (r.status() / 100 != 2) {
-            String message = doc instanceof Map<?, ?> m && m.get("message") instanceof String text ? text : null;
-            throw new Failure(message != null ? message : "hitoha answered " + r.status() + ": " + r.body().strip());
-        }
-        return doc;
     }
 
     /** A query string of the parameters given (null values left out): "", or "?a=1&b=2". */

@@ -1,9 +1,11 @@
 package io.karakuri.hitoha;
 
 import io.karakuri.image.ImageService;
+import io.karakuri.image.registry.RegistryClient;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +37,9 @@ public class ImageEngine {
     @ConfigProperty(name = "karakuri.root.temporary", defaultValue = "false")
     boolean temporary;
 
+    @Inject
+    RegistryClient registry;
+
     private Path rootPath;
     private ImageService service;
 
@@ -43,7 +48,7 @@ public class ImageEngine {
         try {
             rootPath = temporary ? Files.createTempDirectory("karakuri-root") : Path.of(root);
             Files.createDirectories(rootPath);
-            service = ImageService.open(rootPath);
+            service = ImageService.open(rootPath, registry);
             LOG.infof("images: store at %s", rootPath);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the image store at " + rootPath + ": " + e.getMessage(), e);

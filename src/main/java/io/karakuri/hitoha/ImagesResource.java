@@ -1,5 +1,9 @@
 package io.karakuri.hitoha;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.karakuri.image.Progress;
+import io.karakuri.image.Reference;
+import io.karakuri.image.registry.Platforms;
 import io.karakuri.image.Digest;
 import io.karakuri.image.ImageService;
 import io.karakuri.image.archive.ImageArchive;
@@ -22,8 +26,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * /v1/images: the image commands of the CLI ({@code images}, {@code rmi}, {@code tag}, {@code save},
@@ -36,6 +44,8 @@ import java.util.List;
 @Blocking
 public class ImagesResource {
     public static final String TAR = "application/x-tar";
+    public static final String NDJSON = "application/x-ndjson";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A line of {@code karakuri images}: repository and tag null for an image without a name. */
     public record Row(String repository, String tag, String id, String digest, long size, Long unpackedSize,
@@ -68,6 +78,9 @@ public class ImagesResource {
 
     @Inject
     ImageEngine engine;
+
+    @Inject
+    Registries registries;
 
     @GET
     public List<Row> list() throws SQLException {
@@ -173,5 +186,81 @@ public class ImagesResource {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /** What `karakuri pull` asks: the image, and optionally the platform ("os:arch[:variant]") and registry. */
+    public record PullRequest(String image, String platform, String registry) {
+    }
+
+    /** What `karakuri push` asks: the image, and optionally the registry (else the connected one, else its own). */
+    public record PushRequest(String image, String registry) {
+    }
+
+    /**
+     * POST /v1/images/pull: the progress as newline-delimited JSON ({"id", "status", "current", "total"}), then
+     * {"status": "done", "reference", "digest"} or {"error": "..."}. A bad request is refused before the stream.
+     */
+    @POST
+    @Path("/pull")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(NDJSON)
+    public Response pull(PullRequest request) {
+        if (request == null || request.image() == null || request.image().isBlank()) {
+            throw ApiException.badRequest("name the image to pull");
+        }
+        String ref = request.registry() == null ? request.image() : request.registry() + "/" + request.image();
+        Reference reference = Reference.parse(ref);
+        Platform platform = request.platform() == null ? null : Platforms.parse(request.platform());
+        return progressStream(progress -> {
+            Image image = service().pull(ref, platform, progress);
+            return Map.of("status", "done", "reference", reference.familiar(), "digest", image.digest().toString());
+        });
+    }
+
+    /** POST /v1/images/push: as pull, ending with {"status": "done", "reference" (where it went), "digest"}. */
+    @POST
+    @Path("/push")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(NDJSON)
+    public Response push(PushRequest request) throws SQLException {
+        if (request == null || request.image() == null || request.image().isBlank()) {
+            throw ApiException.badRequest("name the image to push");
+        }
+        Image image = service().find(request.image());
+        String registry = request.registry() != null ? request.registry() : registries.connection().get().target();
+        return progressStream(progress -> {
+            Reference target = service().push(request.image(), registry, progress);
+            return Map.of("status", "done", "reference", target.familiar(), "digest", image.digest().toString());
+        });
+    }
+
+    @FunctionalInterface
+    private interface Transfer {
+        Map<String, Object> run(Consumer<Progress> progress) throws Exception;
+    }
+
+    /** Runs the transfer while the answer streams: each progress step a line, flushed, then its result. */
+    private static Response progressStream(Transfer transfer) {
+        StreamingOutput body = out -> {
+            Consumer<Progress> progress = step -> line(out, step);
+            Object last;
+            try {
+                last = transfer.run(progress);
+            } catch (Exception e) {
+                last = Map.of("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+            line(out, last);
+        };
+        return Response.ok(body, NDJSON).build();
+    }
+
+    private static void line(OutputStream out, Object value) {
+        try {
+            out.write(JSON.writeValueAsBytes(value));
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the client went away: the transfer stops
+        }
     }
 }

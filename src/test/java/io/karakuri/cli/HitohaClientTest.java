@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -25,35 +24,10 @@ class HitohaClientTest {
     @TempDir
     Path dir;
 
-    /** Serves one connection: returns the request it read, after sending the answer in the given pieces. */
-    private CompletableFuture<String> serveOnce(Path socket, String... answer) throws Exception {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        return CompletableFuture.supplyAsync(() -> {
-            try (server; SocketChannel ch = server.accept()) {
-                InputStream in = Channels.newInputStream(ch);
-                ByteArrayOutputStream request = new ByteArrayOutputStream();
-                while (!request.toString(StandardCharsets.UTF_8).contains("\r\n\r\n")) {
-                    request.write(in.read());
-                }
-                String head = request.toString(StandardCharsets.UTF_8);
-                int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
-                request.write(in.readNBytes(length));
-                for (String piece : answer) {
-                    ch.write(ByteBuffer.wrap(piece.getBytes(StandardCharsets.UTF_8)));
-                    Thread.sleep(5);
-                }
-                return request.toString(StandardCharsets.UTF_8);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
     @Test
     void sendsJsonAndReadsABodyOfKnownLength() throws Exception {
         Path socket = dir.resolve("h.sock");
-        CompletableFuture<String> request = serveOnce(socket,
+        CompletableFuture<String> request = FakeHitoha.serveOnce(socket,
                 "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"id\":\"x\"}\n");
         HitohaClient.Response r = new HitohaClient(socket).send("POST", "/v1/things", "{\"a\":1}");
         assertEquals(201, r.status());
@@ -67,7 +41,7 @@ class HitohaClientTest {
     @Test
     void passesOnTheLinesOfAChunkedStreamAsTheyArrive() throws Exception {
         Path socket = dir.resolve("h.sock");
-        serveOnce(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+        FakeHitoha.serveOnce(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
                 "5\r\n{\"a\":\r\n", "7\r\n1}\n{\"b\"\r\n", "4;x=y\r\n:2}\n\r\n", "0\r\n\r\n");
         List<String> lines = new ArrayList<>();
         HitohaClient.Response r = new HitohaClient(socket).send("GET", "/v1/stream", null, lines::add);
@@ -89,7 +63,7 @@ class HitohaClientTest {
     @Test
     void somethingElseOnTheSocketIsNotTakenForHitoha() throws Exception {
         Path socket = dir.resolve("h.sock");
-        serveOnce(socket, "SSH-2.0-OpenSSH\r\n");
+        FakeHitoha.serveOnce(socket, "SSH-2.0-OpenSSH\r\n");
         HitohaClient.UnreachableException e = assertThrows(HitohaClient.UnreachableException.class,
                 () -> new HitohaClient(socket).send("GET", "/", null));
         assertEquals("hitoha at " + socket + " did not answer in HTTP", e.getMessage());
@@ -223,7 +197,7 @@ class HitohaClientTest {
     @Test
     void downloadsASuccessfulBodyIntoAStreamAndReturnsARefusal() throws Exception {
         Path socket = dir.resolve("h.sock");
-        serveOnce(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n",
+        FakeHitoha.serveOnce(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n",
                 "3\r\nabc\r\n", "2\r\nde\r\n0\r\n\r\n");
         ByteArrayOutputStream to = new ByteArrayOutputStream();
         HitohaClient.Response r = new HitohaClient(socket).download("GET", "/v1/images/save?name=a", to);
@@ -232,7 +206,7 @@ class HitohaClientTest {
         assertEquals("abcde", to.toString(StandardCharsets.UTF_8));
 
         Path other = dir.resolve("h2.sock");
-        serveOnce(other, "HTTP/1.1 404 Not Found\r\nContent-Length: 33\r\n\r\n{\"message\":\"no such image: nope\"}");
+        FakeHitoha.serveOnce(other, "HTTP/1.1 404 Not Found\r\nContent-Length: 33\r\n\r\n{\"message\":\"no such image: nope\"}");
         ByteArrayOutputStream untouched = new ByteArrayOutputStream();
         HitohaClient.Response refused = new HitohaClient(other).download("GET", "/v1/images/save?name=nope", untouched);
         assertEquals(404, refused.status());
@@ -243,7 +217,7 @@ class HitohaClientTest {
     @Test
     void aDownloadCutShortFails() throws Exception {
         Path socket = dir.resolve("h.sock");
-        serveOnce(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\nabc\r\n");
+        FakeHitoha.serveOnce(socket, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\nabc\r\n");
         HitohaClient.UnreachableException e = assertThrows(HitohaClient.UnreachableException.class,
                 () -> new HitohaClient(socket).download("GET", "/v1/images/save?name=a", new ByteArrayOutputStream()));
         assertEquals("hitoha at " + socket + " closed the connection mid-answer", e.getMessage());

@@ -68,6 +68,17 @@ class KarakuriCliTest {
     }
 
     @Test
+    void pullWithoutAnImageIsAUsageError() {
+        Result r = run("pull");
+        assertEquals(1, r.code());
+        assertEquals("karakuri pull: pull takes one image: --image REF, or REF\nRun 'karakuri pull --help' for usage.\n",
+                r.err());
+        r = run("pull", "--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("Usage: karakuri pull --image REF"), r.out());
+    }
+
+    @Test
     void unknownCommand() {
         Result r = run("frobnicate");
         assertEquals(1, r.code());
