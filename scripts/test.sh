@@ -16,7 +16,7 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc
 stage=$(mktemp -d /tmp/karakuri-test.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 "$SRC/scripts/install.sh" --no-packages --prefix "$stage/lib/karakuri" --bindir "$stage/bin" \
-    --unitdir "$stage/systemd"
+    --unitdir "$stage/systemd" --root "$stage/root"
 
 cd "$SRC"
 mvn -B verify -DskipITs=false -Dkarakuri.launcher="$stage/bin" "$@"

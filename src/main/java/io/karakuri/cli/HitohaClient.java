@@ -97,7 +97,10 @@ public final class HitohaClient {
                         + " (is the daemon running? start it with 'systemctl start hitoha' or 'hitoha')", e);
             }
             StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: hitoha\r\nConnection: close\r\nAccept: application/json\r\n");
+                    .append("Host: hitoha\r\nConnection: close\r\nAccept: ")
+                    // a progress stream is JSON lines; a refusal is always one JSON message
+                    .append(lines != null ? "application/x-ndjson, application/json" : download != null ? "*/*"
+                            : "application/json").append("\r\n");
             if (contentType != null) {
                 head.append("Content-Type: ").append(contentType).append("\r\n");
             }

@@ -42,6 +42,7 @@ class ImagesIT {
                 .redirectOutput(dir.resolve("hitoha.log").toFile());
         pb.environment().put("QUARKUS_HTTP_DOMAIN_SOCKET", socket.toString());
         pb.environment().put("KARAKURI_ROOT", root.toString());
+        pb.environment().put("KARAKURI_CONFIG_DIR", dir.resolve("etc").toString());
         hitoha = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(socket)) {
@@ -163,6 +164,41 @@ class ImagesIT {
 
         assertEquals("Loaded image: busybox:latest\n", shell("< '" + docker + "'", "load").ok().out());
         karakuri("rmi", "--force", "busybox").ok();
+    }
+
+    @Test
+    void pushAndPullThroughARegistryWithProgressAndTheConnectedRegistry() throws Exception {
+        try (RegistryFixture.Server registry = RegistryFixture.start(Files.createDirectories(dir.resolve("registry")),
+                null, null)) {
+            String host = registry.host();
+            karakuri("import", dir.resolve("busybox.tar").toString(), "tools/busybox:1").ok();
+            Launcher.Result push = karakuri("push", "--image", "tools/busybox:1", "--registry", host).ok();
+            assertTrue(push.out().endsWith("Pushed " + host + "/tools/busybox:1\n"), push.out());
+            assertTrue(push.out().lines().anyMatch(l -> l.matches("[0-9a-f]{12}: Pushed")), push.out());
+            karakuri("rmi", "tools/busybox:1").ok();
+
+            Launcher.Result pull = karakuri("pull", "--image", host + "/tools/busybox:1").ok();
+            assertTrue(pull.out().lines().anyMatch(l -> l.matches("[0-9a-f]{12}: Pull complete")), pull.out());
+            assertTrue(pull.out().endsWith("Pulled " + host + "/tools/busybox:1\n"), pull.out());
+            assertTrue(karakuri("images").ok().out().contains(host + "/tools/busybox | 1 "), "listed");
+            String digest = karakuri("pull", "-q", host + "/tools/busybox:1").ok().out();
+            assertTrue(digest.matches("sha256:[0-9a-f]{64}\n"), digest);
+
+            // connected with regctl, push needs no --registry
+            karakuri("regctl", "connect", "--registry", host).ok();
+            karakuri("tag", host + "/tools/busybox:1", "tools/busybox:2").ok();
+            assertTrue(karakuri("push", "tools/busybox:2").ok().out().endsWith("Pushed " + host + "/tools/busybox:2\n"));
+            assertEquals(List.of("1", "2"), karakuri("regctl", "get", "tag", "--repository", "tools/busybox").ok()
+                    .out().lines().skip(3).toList());
+            karakuri("regctl", "disconnect").ok();
+
+            Launcher.Result missing = karakuri("pull", "--image", host + "/tools/nope:1");
+            assertEquals(1, missing.code(), missing.toString()); // the progress before the failure may show
+            assertEquals("karakuri pull: registry " + host + ": manifest unknown: tools/nope:1\n", missing.err());
+            refusedCleanly(karakuri("push", "--image", "tools/absent:1", "--registry", host), "push");
+            karakuri("rmi", "--force", host + "/tools/busybox:1").ok();
+            karakuri("rmi", "--force", "tools/busybox:2");
+        }
     }
 
     @Test
