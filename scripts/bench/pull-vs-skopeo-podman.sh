@@ -2,7 +2,7 @@
 # Pulling a large multi-layer image from a local registry: karakuri (hitoha) against skopeo and podman.
 #   sudo scripts/bench/pull-vs-skopeo-podman.sh [BINDIR]      (default: karakuri and hitoha on PATH)
 #
-# The image: 4 layers, about 220 MB compressed, of many files (random data, so gzip cannot shrink it, and
+# The image: 4 layers, about 230 MB compressed, of many files (random data, so gzip cannot shrink it, and
 # text), built here as an OCI layout and pushed with skopeo to Debian's docker-registry on 127.0.0.1.
 # Each tool pulls it RUNS times (default 3) into an empty store; wall time and peak RSS are medians.
 #   karakuri:  `karakuri pull` against a hitoha started for the run (store, unpack; RSS = hitoha's peak)
@@ -19,7 +19,10 @@ PORT=${PORT:-5099}
 work=$(mktemp -d /tmp/pull-bench.XXXXXX)
 registry_pid=
 cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+    if [ -n "$registry_pid" ]; then
+        kill "$registry_pid" 2>/dev/null || true
+        wait "$registry_pid" 2>/dev/null || true
+    fi
     umount -R "$work/podman/root/overlay" 2>/dev/null || true
     rm -rf "$work"
 }
@@ -32,8 +35,8 @@ diff_ids=() layers=()
 for l in 1 2 3 4; do
     d=$work/layer$l
     mkdir -p "$d/data$l"
-    # 1800 files of 24 KB random data and 600 text files per layer
-    for i in $(seq 1 1800); do head -c 24576 /dev/urandom > "$d/data$l/r$i"; done
+    # 2400 files of 24 KB random data and 600 text files per layer
+    for i in $(seq 1 2400); do head -c 24576 /dev/urandom > "$d/data$l/r$i"; done
     for i in $(seq 1 600); do seq 1 2000 > "$d/data$l/t$i.txt"; done
     tar -C "$d" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$work/layer$l.tar" .
     diff_ids+=("sha256:$(sha256sum "$work/layer$l.tar" | cut -d' ' -f1)")
