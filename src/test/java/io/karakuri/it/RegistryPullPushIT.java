@@ -90,6 +90,13 @@ class RegistryPullPushIT {
             progress.clear();
             other.pull(target.toString(), null, progress::add);
             assertTrue(progress.stream().anyMatch(p -> p.status().equals("Already exists")), progress.toString());
+
+            // known in registry/app, pushed to registry/copies/app: the registry mounts the blobs
+            other.tag(target.toString(), registry.host() + "/copies/app:1");
+            progress.clear();
+            other.push(registry.host() + "/copies/app:1", null, progress::add);
+            assertEquals(2, progress.stream().filter(p -> p.status().equals("Mounted")).count(), progress.toString());
+            assertEquals(pulled.digest(), client.manifestDigest(registry.ref("copies/app:1")));
         }
     }
 
@@ -171,25 +178,61 @@ class RegistryPullPushIT {
         }
     }
 
+    @Test
+    void aDockerSchema2ImageWithZstdAndPlainLayersIsUnpacked() throws Exception {
+        byte[] zstdTar = TestImages.tar("z", "zstd\n");
+        byte[] plainTar = TestImages.tar("p", "plain\n");
+        Reference ref = pushImage("formats/mixed:1", MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_CONFIG,
+                List.of(new Layer(MediaTypes.OCI_LAYER_ZSTD, zstd(zstdTar)), new Layer(MediaTypes.OCI_LAYER, plainTar)),
+                List.of(Digest.sha256(zstdTar), Digest.sha256(plainTar)));
+        try (ImageService service = ImageService.open(Files.createDirectories(dir.resolve("formats")), client)) {
+            Image image = service.pull(ref.toString(), null, p -> { });
+            assertEquals(MediaTypes.DOCKER_MANIFEST, image.mediaType());
+            assertEquals("zstd\n", Files.readString(service.store().layerDirectory(
+                    image.layers().get(0).chainId()).resolve("z")));
+            assertEquals("plain\n", Files.readString(service.store().layerDirectory(
+                    image.layers().get(1).chainId()).resolve("p")));
+        }
+    }
+
+    private record Layer(String mediaType, byte[] blob) {
+    }
+
     /** Pushes an OCI image of the given layer tars (gzip) whose config lists diffIds; returns its reference. */
     private static Reference pushImage(String name, List<byte[]> tars, List<Digest> diffIds) throws IOException {
+        List<Layer> layers = new ArrayList<>();
+        for (byte[] tar : tars) {
+            layers.add(new Layer(MediaTypes.OCI_LAYER_GZIP, gzip(tar)));
+        }
+        return pushImage(name, MediaTypes.OCI_MANIFEST, MediaTypes.OCI_CONFIG, layers, diffIds);
+    }
+
+    private static Reference pushImage(String name, String manifestType, String configType, List<Layer> blobs,
+            List<Digest> diffIds) throws IOException {
         Reference ref = registry.ref(name);
         List<io.karakuri.image.oci.Descriptor> layers = new ArrayList<>();
-        for (byte[] tar : tars) {
-            byte[] blob = gzip(tar);
-            io.karakuri.image.oci.Descriptor d = io.karakuri.image.oci.Descriptor.of(MediaTypes.OCI_LAYER_GZIP,
-                    Digest.sha256(blob), blob.length);
-            client.pushBlob(ref, d, () -> new ByteArrayInputStream(blob), null);
+        for (Layer layer : blobs) {
+            io.karakuri.image.oci.Descriptor d = io.karakuri.image.oci.Descriptor.of(layer.mediaType(),
+                    Digest.sha256(layer.blob()), layer.blob().length);
+            client.pushBlob(ref, d, () -> new ByteArrayInputStream(layer.blob()), null);
             layers.add(d);
         }
         byte[] config = JSON.writeValueAsBytes(Map.of("architecture", "amd64", "os", "linux", "rootfs",
                 Map.of("type", "layers", "diff_ids", diffIds.stream().map(Digest::toString).toList())));
-        io.karakuri.image.oci.Descriptor c = io.karakuri.image.oci.Descriptor.of(MediaTypes.OCI_CONFIG,
+        io.karakuri.image.oci.Descriptor c = io.karakuri.image.oci.Descriptor.of(configType,
                 Digest.sha256(config), config.length);
         client.pushBlob(ref, c, () -> new ByteArrayInputStream(config), null);
-        client.pushManifest(ref, MediaTypes.OCI_MANIFEST, JSON.writeValueAsBytes(new io.karakuri.image.oci.Manifest(2,
-                MediaTypes.OCI_MANIFEST, c, layers, null)));
+        client.pushManifest(ref, manifestType, JSON.writeValueAsBytes(new io.karakuri.image.oci.Manifest(2,
+                manifestType, c, layers, null)));
         return ref;
+    }
+
+    private static byte[] zstd(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (com.github.luben.zstd.ZstdOutputStream z = new com.github.luben.zstd.ZstdOutputStream(out)) {
+            z.write(data);
+        }
+        return out.toByteArray();
     }
 
     private static byte[] hostileTar() throws IOException {
