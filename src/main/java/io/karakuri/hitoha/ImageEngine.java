@@ -1,6 +1,7 @@
 package io.karakuri.hitoha;
 
 import io.karakuri.image.ImageService;
+import io.karakuri.image.layer.Trees;
 import io.karakuri.image.registry.RegistryClient;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -9,11 +10,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -72,26 +70,10 @@ public class ImageEngine {
         }
         if (temporary && rootPath != null) {
             try {
-                deleteTree(rootPath);
+                Trees.removeAll(rootPath);
             } catch (IOException e) {
                 LOG.warnf("cannot delete the temporary image store %s: %s", rootPath, e.getMessage());
             }
         }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -5,14 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +23,7 @@ class RegistryCommandsTest {
     private Result run(String stdin, int status, String answer, String... args) throws Exception {
         Path socket = dir.resolve("h" + System.nanoTime() + ".sock");
         CompletableFuture<String> request = answer == null ? CompletableFuture.completedFuture("")
-                : serveOnce(socket, "HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                : FakeHitoha.serveOnce(socket, "HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: "
                         + answer.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + answer);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -48,27 +41,6 @@ class RegistryCommandsTest {
 
     private Result run(int status, String answer, String... args) throws Exception {
         return run("", status, answer, args);
-    }
-
-    private static CompletableFuture<String> serveOnce(Path socket, String answer) throws Exception {
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
-        return CompletableFuture.supplyAsync(() -> {
-            try (server; SocketChannel ch = server.accept()) {
-                InputStream in = Channels.newInputStream(ch);
-                ByteArrayOutputStream request = new ByteArrayOutputStream();
-                while (!request.toString(StandardCharsets.UTF_8).contains("\r\n\r\n")) {
-                    request.write(in.read());
-                }
-                String head = request.toString(StandardCharsets.UTF_8);
-                int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
-                request.write(in.readNBytes(length));
-                ch.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
-                return request.toString(StandardCharsets.UTF_8);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     @Test

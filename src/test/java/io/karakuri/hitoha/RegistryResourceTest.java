@@ -59,18 +59,7 @@ class RegistryResourceTest {
         Assumptions.assumeTrue(Files.isExecutable(RegistryFixture.REGISTRY), "no " + RegistryFixture.REGISTRY);
         plain = RegistryFixture.start(Files.createDirectories(DIR.resolve("plain")), null, null);
         Path reg = Files.createDirectories(DIR.resolve("secure"));
-        RegistryFixture.makeCertificates(reg);
-        Files.writeString(reg.resolve("htpasswd"), RegistryFixture.run(reg, "htpasswd", "-Bbn", "alice", "s3cret"));
-        secure = RegistryFixture.start(reg, """
-                  tls:
-                    certificate: %s
-                    key: %s
-                """.formatted(reg.resolve("server.crt"), reg.resolve("server.key")), """
-                auth:
-                  htpasswd:
-                    realm: karakuri-test
-                    path: %s
-                """.formatted(reg.resolve("htpasswd")));
+        secure = RegistryFixture.startSecure(reg, "alice", "s3cret");
         RegistryFixture.Image image = RegistryFixture.image("amd64", "");
         try (RegistryClient c = RegistryClient.create(RegistryOptions.defaults().withCredentialFiles(null, null)
                 .withTimeout(RegistryFixture.timeout()))) {

@@ -49,18 +49,7 @@ class RegctlIT {
     static void start() throws Exception {
         plain = RegistryFixture.start(Files.createDirectories(dir.resolve("plain")), null, null);
         Path reg = Files.createDirectories(dir.resolve("secure"));
-        RegistryFixture.makeCertificates(reg);
-        Files.writeString(reg.resolve("htpasswd"), RegistryFixture.run(reg, "htpasswd", "-Bbn", "alice", "s3cret, really"));
-        secure = RegistryFixture.start(reg, """
-                  tls:
-                    certificate: %s
-                    key: %s
-                """.formatted(reg.resolve("server.crt"), reg.resolve("server.key")), """
-                auth:
-                  htpasswd:
-                    realm: karakuri-test
-                    path: %s
-                """.formatted(reg.resolve("htpasswd")));
+        secure = RegistryFixture.startSecure(reg, "alice", "s3cret, really");
         etc = Files.createDirectories(dir.resolve("etc"));
         Files.copy(reg.resolve("ca.crt"), Files.createDirectories(etc.resolve("certs.d").resolve(secure.host())).resolve("ca.crt"));
 

@@ -67,6 +67,25 @@ public final class RegistryFixture {
         }
     }
 
+    /**
+     * A registry with TLS (certificates made in dir: ca.crt, server.crt, server.key) and Basic auth for one
+     * user (htpasswd -B).
+     */
+    public static Server startSecure(Path dir, String user, String password) throws Exception {
+        makeCertificates(dir);
+        Files.writeString(dir.resolve("htpasswd"), run(dir, "htpasswd", "-Bbn", user, password));
+        return start(dir, """
+                  tls:
+                    certificate: %s
+                    key: %s
+                """.formatted(dir.resolve("server.crt"), dir.resolve("server.key")), """
+                auth:
+                  htpasswd:
+                    realm: karakuri-test
+                    path: %s
+                """.formatted(dir.resolve("htpasswd")));
+    }
+
     /** Starts the registry with the given extra configuration (http.tls, auth), waits until it listens. */
     public static Server start(Path dir, String tls, String auth) throws Exception {
         int port = freePort();

@@ -32,18 +32,7 @@ class RegistryTlsIT {
     @BeforeAll
     static void start() throws Exception {
         Path reg = Files.createDirectories(dir.resolve("registry"));
-        RegistryFixture.makeCertificates(reg);
-        Files.writeString(reg.resolve("htpasswd"), RegistryFixture.run(reg, "htpasswd", "-Bbn", "alice", "s3cret, really"));
-        registry = RegistryFixture.start(reg, """
-                  tls:
-                    certificate: %s
-                    key: %s
-                """.formatted(reg.resolve("server.crt"), reg.resolve("server.key")), """
-                auth:
-                  htpasswd:
-                    realm: karakuri-test
-                    path: %s
-                """.formatted(reg.resolve("htpasswd")));
+        registry = RegistryFixture.startSecure(reg, "alice", "s3cret, really");
         certsDir = dir.resolve("certs.d");
         Files.createDirectories(certsDir.resolve(registry.host()));
         Files.copy(reg.resolve("ca.crt"), certsDir.resolve(registry.host()).resolve("ca.crt"));

@@ -119,8 +119,8 @@ public final class LayerUnpacker {
         } catch (IOException | RuntimeException | Error e) {
             FileSyscalls.close(rootFd);
             try {
-                remove(temporary);
-            } catch (RuntimeException cleanup) {
+                Trees.removeAll(temporary);
+            } catch (IOException | RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
             throw e;
@@ -149,21 +149,5 @@ public final class LayerUnpacker {
 
     private static byte[] bytes(Path path) {
         return path.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Removes the temporary directory, fd-relative, never following what the layer put in it. */
-    private static void remove(Path temporary) {
-        int parentFd = -1;
-        try {
-            parentFd = FileSyscalls.openat2(Syscalls.AT_FDCWD, bytes(temporary.getParent()),
-                    O_RDONLY | O_DIRECTORY, 0, 0);
-            Trees.removeAll(parentFd, bytes(temporary.getFileName()));
-        } catch (LinuxException e) {
-            if (e.errno() != FileSyscalls.ENOENT) {
-                throw new IllegalStateException("cannot remove " + temporary + ": " + e.getMessage(), e);
-            }
-        } finally {
-            FileSyscalls.close(parentFd);
-        }
     }
 }

@@ -10,13 +10,48 @@ import static io.karakuri.linux.FileSyscalls.RESOLVE_NO_MAGICLINKS;
 import static io.karakuri.linux.FileSyscalls.RESOLVE_NO_SYMLINKS;
 
 import io.karakuri.linux.FileSyscalls;
+import io.karakuri.linux.LinuxException;
+import io.karakuri.linux.Syscalls;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
-/** Removal of a whole tree relative to a directory fd, never following a symbolic link. */
-final class Trees {
+/**
+ * Removal of a whole tree relative to a directory fd, never following a symbolic link: what an unpacked
+ * layer holds (links to anywhere, device nodes, read-only directories) is taken away, never what it
+ * points at. The one way karakuri deletes a layer, an unpack's leftovers or a store.
+ */
+public final class Trees {
     private static final int DT_UNKNOWN = 0;
     private static final int DT_DIR = 4;
 
     private Trees() {
+    }
+
+    /** Removes path and everything in it; nothing there is no error. */
+    public static void removeAll(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath().normalize();
+        if (absolute.getParent() == null) {
+            throw new IllegalArgumentException("will not remove " + path);
+        }
+        int parentFd = -1;
+        try {
+            parentFd = FileSyscalls.openat2(Syscalls.AT_FDCWD, bytes(absolute.getParent()), O_RDONLY | O_DIRECTORY,
+                    0, 0);
+            removeAll(parentFd, bytes(absolute.getFileName()));
+        } catch (LinuxException e) {
+            if (e.errno() != FileSyscalls.ENOENT) {
+                throw new IOException("cannot remove " + path + ": " + e.getMessage(), e);
+            }
+        } finally {
+            if (parentFd >= 0) {
+                FileSyscalls.close(parentFd);
+            }
+        }
+    }
+
+    private static byte[] bytes(Path path) {
+        return path.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Removes name in dirFd: a directory with everything in it, anything else by unlinking it. */

@@ -3,6 +3,7 @@ package io.karakuri.image.store;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.karakuri.image.Digest;
 import io.karakuri.image.MediaTypes;
+import io.karakuri.image.layer.Trees;
 import io.karakuri.image.oci.Descriptor;
 import io.karakuri.image.oci.ImageConfig;
 import io.karakuri.image.oci.Manifest;
@@ -10,12 +11,9 @@ import io.karakuri.image.oci.Platform;
 import io.karakuri.state.Database;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -484,7 +482,7 @@ public final class ImageStore {
                     for (Path p : dirs) {
                         if (p.getFileName().toString().startsWith(".")
                                 && p.getFileName().toString().contains(".unpack-")) {
-                            deleteTree(p); // an unpack a crash cut short (LayerUnpacker's temporary directory)
+                            Trees.removeAll(p); // an unpack a crash cut short (LayerUnpacker's temporary directory)
                             continue;
                         }
                         try {
@@ -565,34 +563,11 @@ public final class ImageStore {
             if (deleted) {
                 // the record goes first: a crash here leaves a directory without one, which the next
                 // collectGarbage removes
-                deleteTree(layerDirectory(chain));
+                Trees.removeAll(layerDirectory(chain));
                 deletedLayers.add(chain);
             }
         }
         return new Collected(deletedBlobs, bytes, deletedLayers);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        // walkFileTree does not follow symbolic links: a link in a layer is deleted, not what it points at
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     // ---------------------------------------------------------------------------------------------- layers
@@ -663,7 +638,7 @@ public final class ImageStore {
         contentLock.lock();
         try {
             if (!isLayerUnpacked(chainId)) {
-                deleteTree(layerDirectory(chainId));
+                Trees.removeAll(layerDirectory(chainId));
             }
         } finally {
             contentLock.unlock();
