@@ -4,17 +4,11 @@
 #   apparmor-checks.sh BIN_DIR      (the bin directory of a karakuri install)
 # Prints "ok - ..." for each check, "not ok - ..." and exit 1 at the first failure.
 set -u
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
-futaba="$1/futaba"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
+. "$(dirname "$0")/vm-checks-lib.sh"
 
 [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] || fail "AppArmor is not enabled here"
 bundle=/run/apparmor-checks/bundle
-mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$a"; done
-cd "$bundle"
+busybox_bundle "$bundle"
 
 # config.json from futaba's template: "sh -c SCRIPT" as the process, in the AppArmor profile $2
 make_config() {

@@ -3,16 +3,11 @@
 #   cgroup2-checks.sh BIN_DIR      (the bin directory of a karakuri install)
 # Prints "ok - ..." for each check, "not ok - ..." and exit 1 at the first failure.
 set -u
-futaba="$1/futaba"
-fail() { echo "not ok - $*"; exit 1; }
-ok() { echo "ok - $*"; }
+. "$(dirname "$0")/vm-checks-lib.sh"
 
 [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || fail "this host is not cgroup v2 only"
 bundle=/run/cgroup2-checks/bundle
-mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$a"; done
-cd "$bundle"
+busybox_bundle "$bundle"
 
 # config.json from futaba's template: process.args set to "sh -c SCRIPT", resources added ($2, JSON members)
 make_config() {

@@ -1,13 +1,6 @@
 package io.karakuri.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,19 +12,6 @@ class AppArmorIT {
 
     @Test
     void theProfileIsAskedForAndAMissingOneIsAClearError() throws Exception {
-        String bin = System.getProperty("karakuri.launcher", "");
-        assumeFalse(bin.isEmpty(), "needs an installed karakuri (scripts/test.sh provides one)");
-        Path log = Files.createTempFile("apparmor-vm", ".log");
-        try {
-            Process vm = new ProcessBuilder("scripts/cgroup2-vm.sh", "sh", "src/test/sh/apparmor-checks.sh", bin)
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            assertTrue(vm.waitFor(10, TimeUnit.MINUTES), "the virtual machine did not finish");
-            String out = Files.readString(log);
-            assertEquals(0, vm.exitValue(), out);
-            List<String> passed = out.lines().filter(l -> l.startsWith("ok - ")).toList();
-            assertEquals(3, passed.size(), out);
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        VirtualMachineChecks.run("apparmor-checks.sh", 3, Duration.ofMinutes(10));
     }
 }
