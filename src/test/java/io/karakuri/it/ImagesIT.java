@@ -202,6 +202,34 @@ class ImagesIT {
     }
 
     @Test
+    void pullChoosesThePlatformFromATwoPlatformIndex() throws Exception {
+        try (RegistryFixture.Server registry = RegistryFixture.start(Files.createDirectories(dir.resolve("index")),
+                null, null);
+                io.karakuri.image.registry.RegistryClient client = io.karakuri.image.registry.RegistryClient.create(
+                        io.karakuri.image.registry.RegistryOptions.defaults().withCredentialFiles(null, null)
+                                .withTimeout(RegistryFixture.timeout()))) {
+            RegistryFixture.Image amd = RegistryFixture.image("amd64", "");
+            RegistryFixture.Image arm = RegistryFixture.image("arm64", "arm");
+            io.karakuri.image.Reference ref = registry.ref("multi/busybox:1");
+            amd.push(client, ref.withTag("amd64"), null);
+            arm.push(client, ref.withTag("arm64"), null);
+            RegistryFixture.Blob index = RegistryFixture.index(amd, arm);
+            client.pushManifest(ref, io.karakuri.image.MediaTypes.OCI_INDEX, index.bytes());
+
+            assertEquals(amd.digest() + "\n", karakuri("pull", "-q", ref.toString()).ok().out(), "the host's platform");
+            assertEquals(arm.digest() + "\n", karakuri("pull", "-q", "--os", "linux:arm64", ref.toString()).ok().out());
+            Launcher.Result none = karakuri("pull", "--os", "linux:arm:v7", ref.toString());
+            assertEquals(1, none.code(), none.toString());
+            assertEquals("karakuri pull: registry " + registry.host() + ": multi/busybox:1 has no image for linux/arm/v7 "
+                    + "(it has: linux/amd64, linux/arm64)\n", none.err());
+            karakuri("rmi", "--force", ref.toString()).ok();
+            for (Object row : (List<Object>) Json.parse(karakuri("images", "--format", "json").ok().out())) {
+                karakuri("rmi", "--force", JsonObject.root(row, "row").string("digest", "")).ok();
+            }
+        }
+    }
+
+    @Test
     void refusalsAreOneLineAndLeaveNothing() throws Exception {
         Launcher.Result r = karakuri("rmi", "nope");
         refusedCleanly(r, "rmi");
