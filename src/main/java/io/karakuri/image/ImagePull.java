@@ -180,7 +180,9 @@ final class ImagePull {
                 PipedOutputStream toUnpacker = new PipedOutputStream(unpackInput);
                 Future<UnpackResult> unpack;
                 try (ExecutorService one = Executors.newVirtualThreadPerTaskExecutor()) {
-                    unpack = one.submit(() -> unpacker.unpack(unpackInput, layer.mediaType(), blob, diffId,
+                    // the blob's digest is checked by the registry client and the content store; the unpacker
+                    // checks the diff id (the content itself)
+                    unpack = one.submit(() -> unpacker.unpack(unpackInput, layer.mediaType(), null, diffId,
                             images.layerDirectory(chainId)));
                     IOException downloadFailure = null;
                     Tee tee = new Tee(writer.stream(), toUnpacker);

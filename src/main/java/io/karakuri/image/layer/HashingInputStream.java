@@ -7,7 +7,7 @@ import java.security.MessageDigest;
 
 /**
  * Hashes and counts every byte read through it. Unlike java.security.DigestInputStream it also hashes
- * what is skipped (skip reads), so that no path past the digest exists.
+ * what is skipped (skip reads), so that no path past the digest exists. With no digest it only counts.
  */
 final class HashingInputStream extends FilterInputStream {
     private final MessageDigest digest;
@@ -22,7 +22,9 @@ final class HashingInputStream extends FilterInputStream {
     public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
-            digest.update((byte) b);
+            if (digest != null) {
+                digest.update((byte) b);
+            }
             count++;
         }
         return b;
@@ -32,7 +34,9 @@ final class HashingInputStream extends FilterInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
-            digest.update(b, off, n);
+            if (digest != null) {
+                digest.update(b, off, n);
+            }
             count += n;
         }
         return n;

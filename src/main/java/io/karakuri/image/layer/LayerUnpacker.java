@@ -38,7 +38,8 @@ public final class LayerUnpacker {
      *
      * @param mediaType the layer's media type; gzip and zstd types are taken at their word, anything
      *     else (plain tar, foreign or unknown types, null) is recognized by its first bytes
-     * @param expectedDigest the blob's digest from the manifest, or null to skip the check
+     * @param expectedDigest the blob's digest from the manifest, or null when the caller checks the blob (then
+     *     the result has no digest)
      * @param expectedDiffId the diff id from the image config, or null to skip the check
      * @throws FileAlreadyExistsException if target exists (also when another unpack put it there first)
      * @throws LayerException if the layer is refused; nothing is left behind
@@ -60,8 +61,9 @@ public final class LayerUnpacker {
         int rootFd = -1;
         try (InputStream input = blob) {
             rootFd = FileSyscalls.openat2(Syscalls.AT_FDCWD, bytes(temporary), O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, 0);
+            // no expected digest: the caller checks the blob itself (a pull's content store does); count only
             HashingInputStream compressed = new HashingInputStream(input,
-                    expectedDigest == null ? Digest.newSha256() : expectedDigest.newMessageDigest());
+                    expectedDigest == null ? null : expectedDigest.newMessageDigest());
             HashingInputStream tar;
             try {
                 tar = new HashingInputStream(Decompression.open(compressed, mediaType),
@@ -91,8 +93,7 @@ public final class LayerUnpacker {
                 } catch (IOException | RuntimeException e) {
                     throw new LayerException(layer + ": " + reason(e), e);
                 }
-                Digest digest = Digest.of(expectedDigest == null ? "sha256" : expectedDigest.algorithm(),
-                        compressed.digest());
+                Digest digest = expectedDigest == null ? null : Digest.of(expectedDigest.algorithm(), compressed.digest());
                 Digest diffId = Digest.of(expectedDiffId == null ? "sha256" : expectedDiffId.algorithm(), tar.digest());
                 if (expectedDigest != null && !digest.equals(expectedDigest)) {
                     throw new LayerException(layer + ": the blob's digest is " + digest + " (" + compressed.count()
