@@ -17,8 +17,12 @@ RUNS=${RUNS:-3}
 PORT=${PORT:-5099}
 
 work=$(mktemp -d /tmp/pull-bench.XXXXXX)
-registry_pid=
+registry_pid= hitoha=
 cleanup() {
+    if [ -n "$hitoha" ]; then
+        kill "$hitoha" 2>/dev/null || true
+        wait "$hitoha" 2>/dev/null || true
+    fi
     if [ -n "$registry_pid" ]; then
         kill "$registry_pid" 2>/dev/null || true
         wait "$registry_pid" 2>/dev/null || true
@@ -90,6 +94,7 @@ for r in $(seq "$RUNS"); do
     echo "$end - $start" | bc >> "$work/karakuri.wall"
     awk '/VmHWM/ {print $2 / 1024}' "/proc/$hitoha/status" >> "$work/karakuri.rss"
     kill "$hitoha"; wait "$hitoha" 2>/dev/null || true
+    hitoha=
     rm -rf "$root"
 done
 
