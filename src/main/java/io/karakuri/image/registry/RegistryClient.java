@@ -18,6 +18,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
@@ -688,6 +689,7 @@ public final class RegistryClient implements AutoCloseable {
         ep.ping();
         String url = pathOrUrl.startsWith("http://") || pathOrUrl.startsWith("https://") ? pathOrUrl : ep.base + pathOrUrl;
         boolean renew = false;
+        boolean reconnected = false;
         for (int attempt = 0; ; attempt++) {
             HttpRequest<Buffer> req = ep.web.requestAbs(method, url);
             if (headers != null) {
@@ -699,7 +701,20 @@ public final class RegistryClient implements AutoCloseable {
             }
             // a body gets 1 s per 64 KiB on top of the timeout (a stalled connection ends by the idle timeout)
             long extra = body == null ? 0 : body.length() / (64 << 10) * 1000L;
-            HttpResponse<Buffer> r = await(ep, body != null ? req.sendBuffer(body) : req.send(), extra);
+            HttpResponse<Buffer> r;
+            try {
+                r = await(ep, body != null ? req.sendBuffer(body) : req.send(), extra);
+            } catch (RegistryException e) {
+                // a pooled connection the registry closed meanwhile (after an aborted download, say): a read
+                // that got no answer is sent again once, on a new connection, as Go's and curl's clients do
+                boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+                if (read && !reconnected && e.getCause() instanceof HttpClosedException) {
+                    reconnected = true;
+                    attempt--;
+                    continue;
+                }
+                throw e;
+            }
             if (r.statusCode() != 401) {
                 return r;
             }
