@@ -5,7 +5,9 @@ import io.karakuri.image.Digest;
 import io.karakuri.image.MediaTypes;
 import io.karakuri.image.Reference;
 import io.karakuri.image.oci.Descriptor;
+import io.karakuri.image.registry.Platforms;
 import io.karakuri.image.registry.RegistryClient;
+import io.karakuri.image.registry.RegistryOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -84,6 +86,13 @@ public final class RegistryFixture {
                     realm: karakuri-test
                     path: %s
                 """.formatted(dir.resolve("htpasswd")));
+    }
+
+    /** A client's options for tests: its credential files and certs.d under dir, linux/amd64, the test timeout. */
+    public static RegistryOptions options(Path dir) {
+        return RegistryOptions.defaults().withCredentialFiles(dir.resolve("auth.json"), dir.resolve("docker.json"))
+                .withCertsDir(dir.resolve("certs.d")).withPlatform(Platforms.parse("linux:amd64"))
+                .withTimeout(timeout());
     }
 
     /** Starts the registry with the given extra configuration (http.tls, auth), waits until it listens. */

@@ -16,7 +16,6 @@ import io.karakuri.image.registry.Platforms;
 import io.karakuri.image.registry.RegistryClient;
 import io.karakuri.image.registry.RegistryClient.BlobPush;
 import io.karakuri.image.registry.RegistryException;
-import io.karakuri.image.registry.RegistryOptions;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +37,7 @@ class RegistryPlainIT {
     @BeforeAll
     static void start() throws Exception {
         registry = RegistryFixture.start(Files.createDirectories(dir.resolve("registry")), null, null);
-        client = RegistryClient.create(RegistryOptions.defaults()
-                .withCredentialFiles(dir.resolve("auth.json"), dir.resolve("docker.json"))
-                .withCertsDir(dir.resolve("certs.d")).withPlatform(Platforms.parse("linux:amd64"))
-                .withUploads(64 << 10, 256 << 10).withPageSize(1).withTimeout(RegistryFixture.timeout()));
+        client = RegistryClient.create(RegistryFixture.options(dir).withUploads(64 << 10, 256 << 10).withPageSize(1));
         image = RegistryFixture.image("amd64", "");
     }
 

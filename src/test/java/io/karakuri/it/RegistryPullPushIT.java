@@ -11,9 +11,7 @@ import io.karakuri.image.ImageService;
 import io.karakuri.image.MediaTypes;
 import io.karakuri.image.Progress;
 import io.karakuri.image.Reference;
-import io.karakuri.image.registry.Platforms;
 import io.karakuri.image.registry.RegistryClient;
-import io.karakuri.image.registry.RegistryOptions;
 import io.karakuri.image.store.Image;
 import io.karakuri.image.store.TestImages;
 import java.io.ByteArrayInputStream;
@@ -46,10 +44,7 @@ class RegistryPullPushIT {
     @BeforeAll
     static void start() throws Exception {
         registry = RegistryFixture.start(Files.createDirectories(dir.resolve("registry")), null, null);
-        client = RegistryClient.create(RegistryOptions.defaults()
-                .withCredentialFiles(dir.resolve("auth.json"), dir.resolve("docker.json"))
-                .withCertsDir(dir.resolve("certs.d")).withPlatform(Platforms.parse("linux:amd64"))
-                .withTimeout(RegistryFixture.timeout()));
+        client = RegistryClient.create(RegistryFixture.options(dir));
     }
 
     @AfterAll
