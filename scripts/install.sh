@@ -73,6 +73,11 @@ fi
 mv "$STAGE" "$PREFIX"
 rm -rf "$PREFIX.old"
 
+# the group whose members may use hitoha's socket (mode 0660) without root
+if ! getent group karakuri >/dev/null 2>&1; then
+    groupadd --system karakuri || echo "install.sh: warning: cannot make the group karakuri; only root can use hitoha" >&2
+fi
+
 mkdir -p "$BINDIR"
 ln -sfn "$PREFIX/bin/karakuri" "$BINDIR/karakuri"
 ln -sfn karakuri "$BINDIR/hitoha"

@@ -2,6 +2,7 @@ package io.karakuri.hitoha;
 
 import io.karakuri.Version;
 import io.quarkus.runtime.Quarkus;
+import java.io.IOException;
 import java.util.List;
 
 /** The hitoha role: the only one that boots Quarkus. */
@@ -28,6 +29,12 @@ public final class HitohaMain {
         }
         if (!argv.isEmpty()) {
             System.err.println("hitoha: unknown argument \"" + argv.getFirst() + "\"\nRun 'hitoha --help' for usage.");
+            return 1;
+        }
+        try {
+            ApiSocket.prepare(ApiSocket.path());
+        } catch (IOException | IllegalStateException e) {
+            System.err.println("hitoha: " + e.getMessage());
             return 1;
         }
         Quarkus.run(HitohaApplication.class, argv.toArray(String[]::new));
