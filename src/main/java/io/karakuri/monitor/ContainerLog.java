@@ -44,7 +44,7 @@ public final class ContainerLog {
     public static Entry parse(String line) {
         int a = line.indexOf(' ');
         int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
-        if (a <= 0 || b < 0 || b + 2 > line.length() || line.charAt(b + 2) != ' ' && b + 2 != line.length()) {
+        if (a <= 0 || b < 0 || b + 2 > line.length() || (b + 2 < line.length() && line.charAt(b + 2) != ' ')) {
             return null;
         }
         char kind = line.charAt(b + 1);
