@@ -153,6 +153,10 @@ class MonitorRootTest {
         futaba.start(id());
         assertNotEquals(ProcessHandle.current().pid(), ppid(m.monitorPid()));
         assertEquals(m.monitorPid(), ppid(m.pid()));
+        long rssKb = Files.readAllLines(Path.of("/proc", Integer.toString(m.monitorPid()), "status")).stream()
+                .filter(l -> l.startsWith("VmRSS:")).mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).sum();
+        System.out.println("karakuri-monitor VmRSS: " + rssKb + " kB");
+        assertTrue(rssKb < 2048, "the monitor's resident set: " + rssKb + " kB");
         // SIGTERM to the monitor does not end it nor the container
         new ProcessBuilder("kill", "-TERM", Integer.toString(m.monitorPid())).start().waitFor();
         Thread.sleep(100);
