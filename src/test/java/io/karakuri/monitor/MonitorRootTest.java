@@ -238,6 +238,35 @@ class MonitorRootTest {
         assertTrue(ProcessHandle.of(m.pid()).isPresent(), "the container still runs");
     }
 
+    /** A user namespace with a new pid namespace: the process is forked inside it, and its exit is the one kept. */
+    @Test
+    void aUserNamespacesForkedProcess() throws Exception {
+        Bundle b = Bundle.busybox(work).shell("echo pid=$$; exit 4");
+        for (Path dir : List.of(work, b.dir())) {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        try (var files = Files.walk(b.rootfs())) {
+            for (Path f : files.toList()) {
+                Files.setAttribute(f, "unix:uid", 200000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(f, "unix:gid", 200000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> namespaces = new ArrayList<>((List<Object>) b.section("linux").get("namespaces"));
+        namespaces.add(java.util.Map.of("type", "user"));
+        b.section("linux").put("namespaces", namespaces);
+        var mapping = List.of(java.util.Map.of("containerID", 0, "hostID", 200000, "size", 65536));
+        b.section("linux").put("uidMappings", mapping);
+        b.section("linux").put("gidMappings", mapping);
+        b.writable();
+        Monitored m = create(b, options(false));
+        assertEquals(m.monitorPid(), ppid(m.pid()));
+        futaba.start(id());
+        assertEquals(4, awaitExit(m).exitCode());
+        List<ContainerLog.Entry> log = new ContainerLog(m.log()).all();
+        assertEquals(List.of("pid=1"), log.stream().map(ContainerLog.Entry::text).toList());
+    }
+
     private static Spec.Process withArgs(Spec.Process p, List<String> args) {
         return ProcessCopy.withArgs(p, args);
     }
