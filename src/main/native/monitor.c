@@ -844,6 +844,9 @@ int main(int argc, char **argv)
     sigprocmask(SIG_BLOCK, &set, NULL);
     m.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
+    char stale[4096]; /* a restart reuses the run dir: the last run's exit is not this one's */
+    snprintf(stale, sizeof stale, "%s/exit", m.run_dir);
+    unlink(stale);
     char pidtext[24];
     snprintf(pidtext, sizeof pidtext, "%d\n", (int)getpid());
     write_atomically("monitor.pid", pidtext);

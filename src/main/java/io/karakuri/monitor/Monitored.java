@@ -27,4 +27,23 @@ public record Monitored(int pid, int monitorPid, Path runDir, Path log) {
     public Path pidFile() {
         return runDir.resolve(PID_FILE);
     }
+
+    /**
+     * The pid of the monitor of runDir while it runs: monitor.pid names a live karakuri-monitor (not a
+     * zombie, not a reused pid). For hitoha at its start: a container whose monitor is gone and whose exit
+     * file is missing lost its monitor (killed with SIGKILL).
+     */
+    public static java.util.OptionalInt running(Path runDir) {
+        try {
+            int pid = Integer.parseInt(java.nio.file.Files.readString(runDir.resolve(PID_FILE)).strip());
+            Path proc = Path.of("/proc", Integer.toString(pid));
+            String comm = java.nio.file.Files.readString(proc.resolve("comm")).strip();
+            String stat = java.nio.file.Files.readString(proc.resolve("stat"));
+            boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+            return "karakuri-monitor".startsWith(comm) && !comm.isEmpty() && !zombie
+                    ? java.util.OptionalInt.of(pid) : java.util.OptionalInt.empty();
+        } catch (java.io.IOException | NumberFormatException | IndexOutOfBoundsException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
 }

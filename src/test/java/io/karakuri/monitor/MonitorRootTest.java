@@ -162,8 +162,11 @@ class MonitorRootTest {
         Thread.sleep(100);
         assertTrue(ProcessHandle.of(m.monitorPid()).isPresent());
         assertTrue(ProcessHandle.of(m.pid()).isPresent());
+        assertEquals(m.monitorPid(), Monitored.running(m.runDir()).orElseThrow());
         futaba.kill(id(), 9, false);
         ExitRecord exit = awaitExit(m);
+        assertTrue(awaitGone(m.monitorPid(), 5000));
+        assertTrue(Monitored.running(m.runDir()).isEmpty());
         assertEquals(137, exit.exitCode());
         assertEquals(9, exit.signal());
     }
