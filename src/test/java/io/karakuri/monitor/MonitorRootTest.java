@@ -241,6 +241,26 @@ class MonitorRootTest {
         assertTrue(ProcessHandle.of(m.pid()).isPresent(), "the container still runs");
     }
 
+    /** More output than the pipes and socket buffers hold: the attached client and the log get all of it. */
+    @Test
+    void muchOutputReachesTheClientAndTheLog() throws Exception {
+        Bundle b = Bundle.busybox(work).shell("i=0; while [ $i -lt 20000 ]; do echo 0123456789012345678901234567890123456789-$i; i=$((i+1)); done");
+        Monitored m = create(b, options(false));
+        try (SocketChannel ch = attach(m)) {
+            futaba.start(id());
+            InputStream in = Channels.newInputStream(ch);
+            Thread.sleep(300); // a slow client: the monitor holds the output back meanwhile
+            Object[] r = drain(in);
+            String[] lines = ((String) r[0]).split("\n");
+            assertEquals(20000, lines.length);
+            assertTrue(lines[19999].endsWith("-19999"), lines[19999]);
+            assertEquals(0, r[1]);
+        }
+        List<ContainerLog.Entry> log = new ContainerLog(m.log()).all();
+        assertEquals(20000, log.size());
+        assertTrue(log.getLast().text().endsWith("-19999"));
+    }
+
     /** A user namespace with a new pid namespace: the process is forked inside it, and its exit is the one kept. */
     @Test
     void aUserNamespacesForkedProcess() throws Exception {
