@@ -261,6 +261,21 @@ class MonitorRootTest {
         assertTrue(log.getLast().text().endsWith("-19999"));
     }
 
+    /** A client sending a frame too long is dropped; the others go on. */
+    @Test
+    void aBadClientIsDropped() throws Exception {
+        Monitored m = create(Bundle.busybox(work).shell("read x; echo x=$x"), options(true));
+        try (SocketChannel bad = attach(m); SocketChannel good = attach(m)) {
+            futaba.start(id());
+            Channels.newOutputStream(bad).write(new byte[] {0, 0, 0, 0, 0x7f, 0, 0, 0});
+            assertEquals(-1, Channels.newInputStream(bad).read(), "the monitor closed the bad client");
+            Channels.newOutputStream(good).write(AttachFrames.stdin("ok\n".getBytes()));
+            Object[] r = drain(Channels.newInputStream(good));
+            assertEquals("x=ok\n", r[0]);
+            assertEquals(0, r[1]);
+        }
+    }
+
     /** A user namespace with a new pid namespace: the process is forked inside it, and its exit is the one kept. */
     @Test
     void aUserNamespacesForkedProcess() throws Exception {
