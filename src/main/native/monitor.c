@@ -14,7 +14,7 @@
  *                    no --log: no log (exec)
  *   --stdin          the process's stdin is a pipe fed by attach clients (else /dev/null)
  *   --wait-attach    no output is read until the first attach client connects (exec: no output is lost);
- *                    gives up waiting 10 s after the process has ended
+ *                    gives up waiting 10 s after the process has ended (at once if its setup failed)
  *
  * The first process exits at once (its parent, hitoha, reaps it); the second, in a session of its own
  * and a child subreaper, clones the process from the plan (clone.c, as libfutaba does), with stdio pipes.
@@ -87,6 +87,7 @@ static struct {
     size_t relay_used;
 
     int clone_pid, main_pid, main_done, main_status;
+    int setup_failed; /* an error record went by: no attach client is worth waiting for */
     long long main_done_at;
     struct { int pid, status; } reaped[REAPED_KEPT];
     int reaped_next;
@@ -482,6 +483,8 @@ static void relay_read(void)
         for (size_t off = 0; off < whole; off += sizeof(struct ftb_status)) {
             struct ftb_status s;
             memcpy(&s, m.relay_buf + off, sizeof s);
+            if (s.kind == FTB_STATUS_ERROR || s.kind == FTB_STATUS_HOOK)
+                m.setup_failed = 1;
             if (s.kind == FTB_STATUS_PID && s.pid > 0) {
                 m.main_pid = s.pid;
                 for (int i = 0; i < REAPED_KEPT; i++)
@@ -657,7 +660,7 @@ static void loop(void)
         }
         if (m.stdin_used > 0 && m.stdin_fd == m.master)
             stdin_flush();
-        if (m.main_done && (!m.wait_attach || m.attached_once ||
+        if (m.main_done && (!m.wait_attach || m.attached_once || m.setup_failed ||
                             now_ns(CLOCK_MONOTONIC) - m.main_done_at > ATTACH_GRACE_NS))
             finish();
     }

@@ -50,7 +50,7 @@ public final class Futaba {
      * {@link #create}. The monitor, its log and its exit file outlive this JVM.
      */
     public Monitored createMonitored(String id, Path bundle, MonitorOptions options) {
-        MonitorLauncher launcher = new MonitorLauncher(sys, options);
+        MonitorLauncher launcher = new MonitorLauncher(sys, options, id);
         ContainerCreate.Created created = creator().create(id,
                 new ContainerCreate.Options(bundle, null, 0, null, false, launcher::spawn));
         created.process().detach();
@@ -62,7 +62,7 @@ public final class Futaba {
      * Its output, stdin, terminal and exit code are the monitor's (attach.sock, exit).
      */
     public Monitored execMonitored(String id, Spec.Process process, MonitorOptions options) {
-        MonitorLauncher launcher = new MonitorLauncher(sys, options);
+        MonitorLauncher launcher = new MonitorLauncher(sys, options, id);
         int pid = new ContainerExec(store, sys, warnings).exec(id, process, null, true, 0, null, launcher::spawn);
         return launcher.monitored(pid);
     }

@@ -27,12 +27,19 @@ public final class MonitorLauncher {
 
     private final Syscalls sys;
     private final MonitorOptions options;
+    private final String id;
     private int monitorPid;
     private int clonePid;
 
     public MonitorLauncher(Syscalls sys, MonitorOptions options) {
+        this(sys, options, null);
+    }
+
+    /** id: the container's, shown on the monitor's command line (ps), or null. */
+    public MonitorLauncher(Syscalls sys, MonitorOptions options, String id) {
         this.sys = sys;
         this.options = options;
+        this.id = id;
     }
 
     /**
@@ -70,6 +77,9 @@ public final class MonitorLauncher {
             syncPipe = sys.pipe();
             List<String> argv = new ArrayList<>(List.of(binary.toString(), "--plan-fd", Integer.toString(planFd),
                     "--sync-fd", Integer.toString(syncPipe[1]), "--run-dir", options.runDir().toString()));
+            if (id != null) {
+                argv.addAll(List.of("--id", id));
+            }
             if (consoleFd >= 0) {
                 argv.addAll(List.of("--console-fd", Integer.toString(consoleFd)));
             }

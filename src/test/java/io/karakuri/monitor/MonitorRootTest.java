@@ -276,6 +276,21 @@ class MonitorRootTest {
         }
     }
 
+    /** An exec whose program is missing fails as futaba's own does, and its monitor does not linger. */
+    @Test
+    void aFailedExecEndsItsMonitor() throws Exception {
+        create(Bundle.busybox(work).shell("sleep 100"), options(false));
+        futaba.start(id());
+        Spec.Process exec = withArgs(futaba.configuredProcess(id()), List.of("no-such-program"));
+        Path run = work.resolve("exec-fail");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.karakuri.futaba.FutabaException.class,
+                () -> futaba.execMonitored(id(), exec, MonitorOptions.exec(run, false)));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+        int monitor = Integer.parseInt(Files.readString(run.resolve(Monitored.PID_FILE)).strip());
+        assertTrue(awaitGone(monitor, 3000), "the monitor of a failed exec exits");
+        assertTrue(ExitRecord.read(run).isPresent());
+    }
+
     /** A user namespace with a new pid namespace: the process is forked inside it, and its exit is the one kept. */
     @Test
     void aUserNamespacesForkedProcess() throws Exception {
