@@ -62,6 +62,7 @@ modules="$modules,jdk.crypto.ec,jdk.zipfs,jdk.unsupported,jdk.net"
 cp "$JAR" "$STAGE/lib/karakuri.jar"
 cp "$UBER_JAR" "$STAGE/lib/hitoha.jar"
 cp "$SRC/target/native/libfutaba.so" "$STAGE/lib/libfutaba.so"
+cp "$SRC/target/native/karakuri-monitor" "$STAGE/lib/karakuri-monitor"
 sed "s|@PREFIX@|$PREFIX|g" "$SRC/deploy/karakuri.sh" > "$STAGE/bin/karakuri"
 chmod 755 "$STAGE/bin/karakuri"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds libfutaba.so into the directory given as $1: futaba-init first (a static program without a C
+# Builds libfutaba.so and karakuri-monitor into the directory given as $1: futaba-init first (a static program without a C
 # library), then the library that embeds it. Called by the Maven build (compile phase).
 set -eu
 out=${1:?usage: build.sh OUTPUT_DIR}
@@ -18,4 +18,8 @@ warnings="-Wall -Wextra -Werror -Wno-unused-parameter"
     "$here/hook.c" "$here/libc.c" -lgcc
 
 "$cc" -std=gnu11 -O2 -fPIC -shared $warnings -fvisibility=hidden -DFUTABA_INIT="\"$out/futaba-init\"" \
-    -o "$out/libfutaba.so" "$here/spawn.c" "$here/plan.c" "$here/blob.S"
+    -o "$out/libfutaba.so" "$here/spawn.c" "$here/clone.c" "$here/plan.c" "$here/blob.S"
+
+# the per-container monitor (docs/containers.md): a small program of its own, futaba-init embedded too
+"$cc" -std=gnu11 -O2 $warnings -DFUTABA_INIT="\"$out/futaba-init\"" \
+    -o "$out/karakuri-monitor" "$here/monitor.c" "$here/clone.c" "$here/plan.c" "$here/blob.S"

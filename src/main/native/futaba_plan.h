@@ -171,10 +171,15 @@ struct ftb_status {
  *                       runs it in futaba-init (the plan is copied: its memory may be freed on return):
  *                       the child's pid, or -errno (-EBADMSG: a plan this library does not understand)
  *
+ *   FTB_CALL_SPAWN_DETACHED  runs a program (a1: path, a2: argv, a3: envp, NULL-terminated arrays) keeping the
+ *                       int32 fds at a4 (a5 of them) open across its execve; waits for that first process
+ *                       (karakuri-monitor forks and exits at once) and returns its wait status, or -errno
+ *
  * Errors come back as -errno, as from the kernel itself, rather than through errno: capturing errno
  * (Linker.Option.captureCallState) measured 5 ms more per JVM start.
  */
 #define FTB_CALL_SPAWN (-1L)
+#define FTB_CALL_SPAWN_DETACHED (-2L)
 
 __attribute__((visibility("default"))) long futaba_call(long op, long a1, long a2, long a3, long a4, long a5,
                                                       long a6);

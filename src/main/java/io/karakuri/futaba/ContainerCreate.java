@@ -43,8 +43,15 @@ final class ContainerCreate {
      * @param preserveFds fds after stderr the process keeps
      * @param consoleSocket where the terminal's master goes (runc's --console-socket), or null
      * @param ownTerminal with no console socket, futaba itself takes the terminal (`run` in the foreground)
+     * @param spawner who clones the process (null: libfutaba, here); with one, the terminal's master goes
+     *     to it
      */
-    record Options(Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean ownTerminal) {}
+    record Options(Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean ownTerminal,
+            Spawner spawner) {
+        Options(Path bundle, Path pidFile, int preserveFds, Path consoleSocket, boolean ownTerminal) {
+            this(bundle, pidFile, preserveFds, consoleSocket, ownTerminal, null);
+        }
+    }
 
     /**
      * A created container: its recorded state, for `run` the process handle and, when futaba took the
@@ -108,7 +115,8 @@ final class ContainerCreate {
             int[] status = sys.pipe();
             track(fds, status[0]);
             track(fds, status[1]);
-            Console console = Console.open(spec.process(), options.consoleSocket(), options.ownTerminal(), sys);
+            Console console = Console.open(spec.process(), options.consoleSocket(),
+                    options.ownTerminal() || options.spawner() != null, sys);
             if (console.childFd() >= 0) {
                 track(fds, console.childFd());
             }
@@ -123,7 +131,11 @@ final class ContainerCreate {
             Plan plan = PlanBuilder.build(new PlanBuilder.Inputs(spec, rootfs, bundle, go[0], status[1], fifoFd,
                     console.childFd(), seccomp(spec, warnings), state.ociState(Status.CREATING, store.owner(id)),
                     joinFds, options.preserveFds(), lastCap(), AppArmor.execAttribute(), cgroup.mountLayout(), warnings));
-            process = ContainerProcess.spawn(sys, plan, go[1], status[0]);
+            process = ContainerProcess.spawn(sys, plan, go[1], status[0], options.spawner(), terminal);
+            if (options.spawner() != null) { // the master goes to the spawner (a monitor)
+                sys.close(terminal);
+                terminal = -1;
+            }
             Trace.step("process cloned");
             fds.remove((Integer) go[1]); // the process handle owns these two now
             fds.remove((Integer) status[0]);

@@ -43,6 +43,15 @@ final class ContainerExec {
 
     /** Runs process in container id; the exit code in the foreground, 0 at once with detach. */
     int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds, Path consoleSocket) {
+        return exec(id, process, pidFile, detach, preserveFds, consoleSocket, null);
+    }
+
+    /**
+     * With a spawner (a monitor), the process is its child: returns the process's pid once it runs, and the
+     * terminal's master, if any, goes to the spawner.
+     */
+    int exec(String id, Spec.Process process, Path pidFile, boolean detach, int preserveFds, Path consoleSocket,
+            Spawner spawner) {
         ContainerState state = store.load(id);
         Status status = store.status(state);
         if (status != Status.RUNNING && status != Status.CREATED) {
@@ -54,7 +63,8 @@ final class ContainerExec {
         ContainerProcess child = null;
         int terminal = -1;
         try {
-            Console console = Console.open(process, consoleSocket, !detach && consoleSocket == null, sys);
+            Console console = Console.open(process, consoleSocket,
+                    spawner != null || (!detach && consoleSocket == null), sys);
             if (console.childFd() >= 0) {
                 fds.add(console.childFd());
             }
@@ -83,7 +93,11 @@ final class ContainerExec {
                     console.childFd(), seccomp, joins,
                     joins.containsKey("mount") ? null : "/proc/" + state.pid() + "/root",
                     preserveFds, ContainerCreate.lastCap(), AppArmor.execAttribute(), warnings));
-            child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0]);
+            child = ContainerProcess.spawn(sys, plan, go[1], statusPipe[0], spawner, terminal);
+            if (spawner != null) {
+                sys.close(terminal);
+                terminal = -1;
+            }
             fds.remove((Integer) go[1]);
             fds.remove((Integer) statusPipe[0]);
             closeAll(fds);
@@ -105,6 +119,9 @@ final class ContainerExec {
         }
         if (pidFile != null) {
             ContainerCreate.writePidFile(pidFile, child.pid());
+        }
+        if (spawner != null) {
+            return child.pid();
         }
         if (detach) {
             return 0;

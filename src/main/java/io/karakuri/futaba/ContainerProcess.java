@@ -1,11 +1,13 @@
 package io.karakuri.futaba;
 
 import io.karakuri.futaba.plan.Plan;
+import io.karakuri.futaba.plan.PlanOp;
 import io.karakuri.linux.Errno;
 import io.karakuri.linux.LinuxException;
 import io.karakuri.linux.Signals;
 import io.karakuri.linux.Syscalls;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -24,14 +26,16 @@ final class ContainerProcess {
     private final Syscalls sys;
     private final Plan plan;
     private final int clonePid;
+    private final boolean ownChild; // cloned by this JVM, which may wait for it (not so with a monitor)
     private int pid;
     private int goFd;
     private int statusFd;
 
-    private ContainerProcess(Syscalls sys, Plan plan, int clonePid, int goFd, int statusFd) {
+    private ContainerProcess(Syscalls sys, Plan plan, int clonePid, boolean ownChild, int goFd, int statusFd) {
         this.sys = sys;
         this.plan = plan;
         this.clonePid = clonePid;
+        this.ownChild = ownChild;
         this.pid = clonePid;
         this.goFd = goFd;
         this.statusFd = statusFd;
@@ -39,9 +43,41 @@ final class ContainerProcess {
 
     /** Clones the process (libfutaba copies the plan: its memory is freed on return). */
     static ContainerProcess spawn(Syscalls sys, Plan plan, int goFd, int statusFd) {
+        return spawn(sys, plan, goFd, statusFd, null, -1);
+    }
+
+    /**
+     * Clones the process through spawner (null: libfutaba, here); consoleFd is the console pair's receiving
+     * end for the spawner, or -1.
+     */
+    static ContainerProcess spawn(Syscalls sys, Plan plan, int goFd, int statusFd, Spawner spawner, int consoleFd) {
         try (Arena arena = Arena.ofConfined()) {
-            int pid = sys.spawn(plan.encode(arena));
-            return new ContainerProcess(sys, plan, pid, goFd, statusFd);
+            MemorySegment encoded = plan.encode(arena);
+            int pid = spawner == null ? sys.spawn(encoded) : spawner.spawn(encoded, keptFds(plan), consoleFd);
+            return new ContainerProcess(sys, plan, pid, spawner == null, goFd, statusFd);
+        }
+    }
+
+    /** The fds the plan's first op (CLOSE_FDS) keeps. */
+    static int[] keptFds(Plan plan) {
+        if (plan.ops().isEmpty() || plan.ops().get(0).type() != PlanOp.Type.CLOSE_FDS) {
+            return new int[0];
+        }
+        return java.util.Arrays.stream(plan.ops().get(0).ints()).mapToInt(Math::toIntExact).toArray();
+    }
+
+    /** Waits for a child of this JVM; a monitor's child is the monitor's to wait for. */
+    private Syscalls.WaitStatus reap(int p) {
+        if (!ownChild) {
+            return null;
+        }
+        try {
+            return sys.waitpid(p, false);
+        } catch (LinuxException e) {
+            if (e.errno() == Errno.ECHILD) {
+                return null;
+            }
+            throw e;
         }
     }
 
@@ -84,7 +120,7 @@ final class ContainerProcess {
             }
             switch (record[0]) {
                 case STATUS_PID -> {
-                    sys.waitpid(clonePid, false); // the intermediate process exits at once
+                    reap(clonePid); // the intermediate process exits at once
                     pid = record[3];
                 }
                 case STATUS_SYNC -> {
@@ -119,7 +155,7 @@ final class ContainerProcess {
         statusFd = -1;
         sys.close(goFd);
         goFd = -1;
-        sys.waitpid(clonePid, false);
+        reap(clonePid);
     }
 
     private void failOn(int[] record) {
@@ -151,7 +187,10 @@ final class ContainerProcess {
 
     private String exitText() {
         try {
-            Syscalls.WaitStatus status = sys.waitpid(pid, false);
+            Syscalls.WaitStatus status = reap(pid);
+            if (status == null) {
+                return "";
+            }
             return status.exited() ? " with code " + status.exitCode() : " on " + Signals.name(status.signal());
         } catch (LinuxException e) {
             return "";
@@ -189,13 +228,7 @@ final class ContainerProcess {
         goFd = -1;
         for (int p : pid == clonePid ? new int[] {pid} : new int[] {pid, clonePid}) {
             sys.kill(p, Signals.SIGKILL);
-            try {
-                sys.waitpid(p, false);
-            } catch (LinuxException e) {
-                if (e.errno() != Errno.ECHILD) {
-                    throw e;
-                }
-            }
+            reap(p);
         }
         sys.close(statusFd);
         statusFd = -1;

@@ -4,6 +4,9 @@ import io.karakuri.futaba.spec.Spec;
 import io.karakuri.futaba.state.ContainerState;
 import io.karakuri.futaba.state.StateStore;
 import io.karakuri.linux.Syscalls;
+import io.karakuri.monitor.MonitorLauncher;
+import io.karakuri.monitor.MonitorOptions;
+import io.karakuri.monitor.Monitored;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +42,29 @@ public final class Futaba {
                 new ContainerCreate.Options(bundle, pidFile, preserveFds, consoleSocket, false));
         created.process().detach();
         return created.state();
+    }
+
+    /**
+     * Creates a container whose process is cloned by a karakuri-monitor (docs/containers.md): the process
+     * is the monitor's child, its stdio (or terminal) the monitor's, and it waits for {@link #start} as with
+     * {@link #create}. The monitor, its log and its exit file outlive this JVM.
+     */
+    public Monitored createMonitored(String id, Path bundle, MonitorOptions options) {
+        MonitorLauncher launcher = new MonitorLauncher(sys, options, id);
+        ContainerCreate.Created created = creator().create(id,
+                new ContainerCreate.Options(bundle, null, 0, null, false, launcher::spawn));
+        created.process().detach();
+        return launcher.monitored(created.state().pid());
+    }
+
+    /**
+     * Runs process in a created or running container as a karakuri-monitor's child: returns once it runs.
+     * Its output, stdin, terminal and exit code are the monitor's (attach.sock, exit).
+     */
+    public Monitored execMonitored(String id, Spec.Process process, MonitorOptions options) {
+        MonitorLauncher launcher = new MonitorLauncher(sys, options, id);
+        int pid = new ContainerExec(store, sys, warnings).exec(id, process, null, true, 0, null, launcher::spawn);
+        return launcher.monitored(pid);
     }
 
     public void start(String id) {

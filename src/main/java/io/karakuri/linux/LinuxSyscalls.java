@@ -134,4 +134,22 @@ public final class LinuxSyscalls implements Syscalls {
         }
         return (int) check(r, "clone", null);
     }
+
+    @Override
+    public int spawnDetached(String path, java.util.List<String> argv, int[] keepFds) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment args = arena.allocate(java.lang.foreign.ValueLayout.ADDRESS, argv.size() + 1);
+            for (int i = 0; i < argv.size(); i++) {
+                args.setAtIndex(java.lang.foreign.ValueLayout.ADDRESS, i, arena.allocateFrom(argv.get(i)));
+            }
+            MemorySegment env = arena.allocate(java.lang.foreign.ValueLayout.ADDRESS, 2);
+            env.setAtIndex(java.lang.foreign.ValueLayout.ADDRESS, 0, arena.allocateFrom("PATH=/usr/sbin:/usr/bin:/sbin:/bin"));
+            MemorySegment keep = arena.allocate(JAVA_INT, Math.max(1, keepFds.length));
+            for (int i = 0; i < keepFds.length; i++) {
+                keep.setAtIndex(JAVA_INT, i, keepFds[i]);
+            }
+            long r = Native.spawnDetached(arena.allocateFrom(path), args, env, keep, keepFds.length);
+            return (int) check(r, "spawn", path);
+        }
+    }
 }

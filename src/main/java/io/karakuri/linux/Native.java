@@ -22,6 +22,8 @@ import java.nio.file.Path;
 public final class Native {
     /** futaba_call's operation for the container spawn (FTB_CALL_SPAWN in futaba_plan.h). */
     private static final long CALL_SPAWN = -1;
+    /** FTB_CALL_SPAWN_DETACHED: a helper program started with chosen fds kept. */
+    private static final long CALL_SPAWN_DETACHED = -2;
 
     private Native() {
     }
@@ -95,6 +97,12 @@ public final class Native {
     /** The container spawn: the child's pid, or -errno. The plan is copied: it may be freed after. */
     public static long spawn(MemorySegment plan) {
         return call(CALL_SPAWN, plan.address(), plan.byteSize(), 0, 0, 0, 0);
+    }
+
+    /** Runs path (argv, envp: NULL-terminated arrays) keeping count int32 fds; the first process's wait status, or -errno. */
+    public static long spawnDetached(MemorySegment path, MemorySegment argv, MemorySegment envp, MemorySegment keep,
+            int count) {
+        return call(CALL_SPAWN_DETACHED, path.address(), argv.address(), envp.address(), keep.address(), count, 0);
     }
 
     static String strerror(int errno) {

@@ -33,6 +33,7 @@ public enum Sys {
     ACCEPT4(288, 242),
     PIPE2(293, 59),
     RENAMEAT2(316, 276),
+    MEMFD_CREATE(319, 279),
     BPF(321, 280),
     STATX(332, 291),
     OPENAT2(437, 437);

@@ -39,6 +39,13 @@ public interface Syscalls {
     /** Clones the first process of a container from an encoded setup plan; returns its pid. */
     int spawn(MemorySegment plan);
 
+    /**
+     * Runs the program at path (argv[0] first) with the fds keepFds open across its execve, at the same
+     * numbers; waits for that first process and returns its wait status (a program that detaches, such as
+     * karakuri-monitor, forks and exits at once). Cloned with CLONE_VM, as {@link #spawn} is.
+     */
+    int spawnDetached(String path, java.util.List<String> argv, int[] keepFds);
+
     /** How a child process ended. */
     record WaitStatus(int pid, int raw) {
         public boolean exited() {
