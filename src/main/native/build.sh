@@ -18,4 +18,4 @@ warnings="-Wall -Wextra -Werror -Wno-unused-parameter"
     "$here/hook.c" "$here/libc.c" -lgcc
 
 "$cc" -std=gnu11 -O2 -fPIC -shared $warnings -fvisibility=hidden -DFUTABA_INIT="\"$out/futaba-init\"" \
-    -o "$out/libfutaba.so" "$here/spawn.c" "$here/plan.c" "$here/blob.S"
+    -o "$out/libfutaba.so" "$here/spawn.c" "$here/netns.c" "$here/plan.c" "$here/blob.S" -pthread
