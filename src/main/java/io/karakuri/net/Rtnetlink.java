@@ -223,11 +223,10 @@ public final class Rtnetlink implements AutoCloseable {
 
     // ---- the protocol
 
+    /** Interface names karakuri makes or accepts: 1-15 of [A-Za-z0-9_.-] (safe in nft rules too). */
     static void checkName(String name) {
-        if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length >= IFNAMSIZ
-                || name.contains("/") || name.chars().anyMatch(c -> c <= ' ' || c == ':')) {
-            throw new IllegalArgumentException("not a valid interface name (1-15 characters, no '/', ':' or space): '"
-                    + name + "'");
+        if (name == null || !name.matches("[A-Za-z0-9_.-]{1,15}") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("not a valid interface name (1-15 of A-Z a-z 0-9 _ . -): '" + name + "'");
         }
     }
 
