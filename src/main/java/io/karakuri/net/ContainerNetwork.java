@@ -172,7 +172,8 @@ public final class ContainerNetwork {
 
     /**
      * Connects the network namespace netns to bridge: a veth pair whose host end hostIfName (at most 15
-     * characters) is on the bridge and up, and whose other end is eth0 in netns with addressCidr (as
+     * characters) is on the bridge (in hairpin mode, so that the container reaches its own published
+     * ports) and up, and whose other end is eth0 in netns with addressCidr (as
      * "10.157.2.5/24"), up together with lo, and the default route via gateway. On failure nothing is left.
      */
     public void connect(Path netns, String bridge, String hostIfName, String addressCidr, String gateway) {
@@ -203,6 +204,7 @@ public final class ContainerNetwork {
             try {
                 Rtnetlink.Link host = rt.link(hostIfName).orElseThrow(
                         () -> new IllegalStateException("the new link " + hostIfName + " vanished"));
+                rt.setHairpin(host.index(), true);
                 rt.setUp(host.index());
                 try (Rtnetlink inside = Rtnetlink.openIn(nsFd, "netns " + netns)) {
                     Rtnetlink.Link eth = inside.link(CONTAINER_IF).orElseThrow(

@@ -54,12 +54,17 @@ public final class Rtnetlink implements AutoCloseable {
     static final int RTM_NEWLINK = 16;
     static final int RTM_DELLINK = 17;
     static final int RTM_GETLINK = 18;
+    static final int RTM_SETLINK = 19;
     static final int RTM_NEWADDR = 20;
     static final int RTM_NEWROUTE = 24;
 
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MASTER = 10;
+    static final int IFLA_PROTINFO = 12;
     static final int IFLA_LINKINFO = 18;
+    static final int IFLA_BRPORT_MODE = 4;
+    static final int NLA_F_NESTED = 0x8000;
+    static final int AF_BRIDGE = 7;
     static final int IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1;
     static final int IFLA_INFO_DATA = 2;
@@ -176,6 +181,19 @@ public final class Rtnetlink implements AutoCloseable {
         m.end(data);
         m.end(info);
         request(m, "create veth " + name + " (peer " + peerName + ")");
+    }
+
+    /**
+     * Turns on hairpin mode of a bridge port (as `bridge link set dev X hairpin on`): frames may go back
+     * out of the port they came in by, which a container needs to reach its own published port.
+     */
+    public void setHairpin(int index, boolean on) {
+        Message m = new Message(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK);
+        m.buffer.put((byte) AF_BRIDGE).put((byte) 0).putShort((short) 0).putInt(index).putInt(0).putInt(0);
+        int info = m.begin(IFLA_PROTINFO | NLA_F_NESTED);
+        m.bytes(IFLA_BRPORT_MODE, new byte[] {(byte) (on ? 1 : 0)});
+        m.end(info);
+        request(m, "set hairpin mode of link " + index);
     }
 
     /** Brings a link up. */
