@@ -116,6 +116,17 @@ public final class ContainerNetwork {
         writeSysctl("/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet", "1");
     }
 
+    /**
+     * The host ends of container veths that exist ("kr" + 12 hex digits), for removing those of
+     * containers that are gone (after a crash) with disconnect.
+     */
+    public List<String> hostVeths() {
+        try (Rtnetlink rt = hostNetlink()) {
+            return rt.links().stream().filter(l -> "veth".equals(l.kind()) && l.name() != null
+                    && l.name().matches("kr[0-9a-f]{12}")).map(Rtnetlink.Link::name).sorted().toList();
+        }
+    }
+
     /** Deletes a bridge (its ports are released, not deleted); false if there was none. */
     public boolean deleteBridge(String bridge) {
         try (Rtnetlink rt = hostNetlink()) {

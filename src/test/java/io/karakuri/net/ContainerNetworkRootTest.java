@@ -167,6 +167,12 @@ class ContainerNetworkRootTest {
             assertTrue(veth.up());
             assertTrue(rt.links().stream().anyMatch(l -> l.name().equals("krt" + tag + "b")));
         }
+        assertEquals(List.of(), net.hostVeths()); // "krt…" is no container's name
+        Path d = net.createNamespace("d");
+        net.connect(d, bridge, ContainerNetwork.hostIfName("0123456789abcdef"), "10.157.250.9/24", "10.157.250.1");
+        assertEquals(List.of("kr0123456789ab"), net.hostVeths());
+        net.disconnect("kr0123456789ab", d);
+        assertEquals(List.of(), net.hostVeths());
         try (Rtnetlink rt = inside(a)) {
             assertTrue(rt.link("eth0").orElseThrow().up());
             assertTrue(rt.link("lo").orElseThrow().up());
