@@ -39,8 +39,7 @@ public final class ContainerNetwork {
 
     private final Path hostNetns;
     private final Path netnsDir;
-    private final Nftables nftables;
-    private final String table;
+    private final PacketFilter filter;
 
     /**
      * hostNetns: the network namespace that plays the host (null: the JVM's own); netnsDir: where
@@ -48,16 +47,22 @@ public final class ContainerNetwork {
      * name of karakuri's inet table.
      */
     public ContainerNetwork(Path hostNetns, Path netnsDir, Nftables nftables, String table) {
-        NftRules.checkTableName(table);
-        this.hostNetns = hostNetns;
-        this.netnsDir = netnsDir;
-        this.nftables = nftables;
-        this.table = table;
+        this(hostNetns, netnsDir, PacketFilter.nftables(nftables, table));
     }
 
-    /** The production set-up: the JVM's network namespace, /run/karakuri/netns, nft, table inet karakuri. */
+    /** As above, with the rules in filter (nftables or iptables). */
+    public ContainerNetwork(Path hostNetns, Path netnsDir, PacketFilter filter) {
+        this.hostNetns = hostNetns;
+        this.netnsDir = netnsDir;
+        this.filter = filter;
+    }
+
+    /**
+     * The production set-up: the JVM's network namespace, /run/karakuri/netns, and the rules in table
+     * inet karakuri (or, where nft does not work, iptables chains KARAKURI-*).
+     */
     public static ContainerNetwork host() {
-        return new ContainerNetwork(null, NETNS_DIR, Nftables.system(), NftRules.TABLE);
+        return new ContainerNetwork(null, NETNS_DIR, PacketFilter.system());
     }
 
     /** The host end's name for a container: "kr" + the first 12 characters of its (hex) id; 14 characters. */
@@ -258,21 +263,19 @@ public final class ContainerNetwork {
         }
     }
 
-    // ---- nftables
+    // ---- packet filter
 
-    /** Replaces karakuri's nftables table with one for these subnets and ports (one atomic transaction). */
+    /**
+     * Replaces karakuri's rules (the nftables table, in one atomic transaction) with those for these
+     * subnets (every namespace's) and ports (every running container's).
+     */
     public void applyRules(List<Subnet> subnets, List<PublishedPort> ports) {
-        nftables.apply(NftRules.ruleset(table, subnets, ports));
+        filter.apply(subnets, ports);
     }
 
-    /** Removes karakuri's nftables table (nothing if there is none). */
+    /** Removes karakuri's rules (nothing if there are none). */
     public void removeRules() {
-        nftables.apply(NftRules.deletion(table));
-    }
-
-    /** The rules that applyRules would apply (for logs and `inspect`). */
-    public String rulesText(List<Subnet> subnets, List<PublishedPort> ports) {
-        return NftRules.ruleset(table, subnets, ports);
+        filter.remove();
     }
 
     // ---- published ports

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The network stack for real, as root, without touching the machine's network: a test network
@@ -205,8 +207,13 @@ class ContainerNetworkRootTest {
         assertNotEquals(0, run(a, BUSYBOX.toString(), "ping", "-c", "1", "-W", "1", "10.157.250.3").status());
     }
 
-    @Test
-    void publishedPortsFromLocalhostAndFromOutside() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"nftables", "iptables"})
+    void publishedPortsFromLocalhostAndFromOutside(String backend) throws Exception {
+        boolean iptables = backend.equals("iptables");
+        if (iptables) {
+            net = new ContainerNetwork(hostNs, dir, new Iptables(List.of(NSENTER.toString(), "--net=" + hostNs)));
+        }
         String bridge = "krtb" + tag;
         String outsideBridge = "krto" + tag;
         net.ensureBridge(bridge, "10.157.250.1/24");
@@ -224,8 +231,14 @@ class ContainerNetworkRootTest {
                 new PublishedPort(PortMapping.parse("18081:80/tcp"), "10.157.250.5"));
         net.applyRules(subnets, ports);
         net.applyRules(subnets, ports); // idempotent: one table, not two
-        String tables = run(hostNs, "nft", "list", "tables").out();
-        assertEquals(1, tables.lines().filter(l -> l.equals("table inet " + TABLE)).count(), tables);
+        if (iptables) {
+            String nat = run(hostNs, "iptables", "-w", "-t", "nat", "-S").out();
+            assertEquals(1, nat.lines().filter(l -> l.equals("-A PREROUTING -j KARAKURI-PREROUTING")).count(), nat);
+            assertEquals(2, nat.lines().filter(l -> l.contains("--dport 1808") && l.contains("DNAT")).count(), nat);
+        } else {
+            String tables = run(hostNs, "nft", "list", "tables").out();
+            assertEquals(1, tables.lines().filter(l -> l.equals("table inet " + TABLE)).count(), tables);
+        }
 
         // from the host's localhost: output chain DNAT, route_localnet, masquerade of 127.0.0.0/8
         assertEquals("hello from c\n", get(hostNs, "127.0.0.1", 18080).out());
@@ -260,6 +273,8 @@ class ContainerNetworkRootTest {
         net.removeRules();
         net.removeRules(); // idempotent
         assertFalse(run(hostNs, "nft", "list", "tables").out().contains(TABLE));
+        assertFalse(run(hostNs, "iptables", "-w", "-t", "nat", "-S").out().contains("KARAKURI"));
+        assertFalse(run(hostNs, "iptables", "-w", "-t", "filter", "-S").out().contains("KARAKURI"));
         assertNotEquals(0, get(hostNs, "127.0.0.1", 18080).status());
     }
 
