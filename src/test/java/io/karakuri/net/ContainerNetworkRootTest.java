@@ -123,6 +123,14 @@ class ContainerNetworkRootTest {
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** busybox httpd serving "hello from NAME" on port 80 in netns. */
     private void webServer(Path netns, String name) throws Exception {
         Path www = Files.createDirectories(root.resolve("www-" + name));
@@ -253,10 +261,12 @@ class ContainerNetworkRootTest {
         IllegalStateException taken = assertThrows(IllegalStateException.class,
                 () -> net.checkPorts(List.of(PortMapping.parse("18081:81")), List.of(PortMapping.parse("18081:80"))));
         assertEquals("port 0.0.0.0:18081/tcp is already published by another container (18081:80/tcp)", taken.getMessage());
-        servers.add(new ProcessBuilder(NSENTER.toString(), "--net=" + hostNs, BUSYBOX.toString(), "nc", "-l", "-p", "18082")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        Path log = root.resolve("listener.log");
+        Process listener = new ProcessBuilder(NSENTER.toString(), "--net=" + hostNs, BUSYBOX.toString(), "httpd", "-f",
+                "-p", "127.0.0.1:18082", "-h", root.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        servers.add(listener);
         IllegalStateException inUse = null;
-        for (int attempt = 0; attempt < 50 && inUse == null; attempt++) {
+        for (int attempt = 0; attempt < 150 && inUse == null && listener.isAlive(); attempt++) {
             try {
                 net.checkPorts(List.of(PortMapping.parse("127.0.0.1:18082:80")), List.of());
                 Thread.sleep(100);
@@ -264,7 +274,8 @@ class ContainerNetworkRootTest {
                 inUse = e;
             }
         }
-        assertEquals("port 127.0.0.1:18082/tcp is already in use on the host", inUse == null ? null : inUse.getMessage());
+        assertEquals("port 127.0.0.1:18082/tcp is already in use on the host", inUse == null ? null : inUse.getMessage(),
+                () -> "listener " + (listener.isAlive() ? "running" : "ended") + ": " + readQuietly(log));
         net.checkPorts(List.of(PortMapping.parse("18083:80"), PortMapping.parse("18082:80/udp")), List.of());
         IllegalStateException notHere = assertThrows(IllegalStateException.class,
                 () -> net.checkPorts(List.of(PortMapping.parse("10.157.99.9:18084:80")), List.of()));
