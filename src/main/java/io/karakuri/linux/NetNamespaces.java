@@ -22,15 +22,26 @@ public final class NetNamespaces {
     private NetNamespaces() {
     }
 
+    private static final int ENOSYS = 38;
+
+    /** r, or the error it stands for; ENOSYS: a libfutaba.so from before these helpers. */
+    private static long check(long r, String call, String path) {
+        if (r == -ENOSYS) {
+            throw new IllegalStateException("the installed libfutaba.so has no network namespace helpers: "
+                    + "it does not match this karakuri (reinstall karakuri)");
+        }
+        return LinuxSyscalls.check(r, call, path);
+    }
+
     /** socket(domain, type | SOCK_CLOEXEC, protocol) made in the network namespace of netnsFd. */
     public static int socketIn(int netnsFd, int domain, int type, int protocol) {
-        return (int) LinuxSyscalls.check(Native.netns(CALL_SOCKET, netnsFd, domain, type, protocol), "socket", "in netns");
+        return (int) check(Native.netns(CALL_SOCKET, netnsFd, domain, type, protocol), "socket", "in netns");
     }
 
     /** open(path, flags | O_CLOEXEC) by a thread in the network namespace of netnsFd. */
     public static int openIn(int netnsFd, String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            return (int) LinuxSyscalls.check(
+            return (int) check(
                     Native.netns(CALL_OPEN, netnsFd, arena.allocateFrom(path).address(), flags, 0), "open", path);
         }
     }
@@ -55,7 +66,7 @@ public final class NetNamespaces {
         try (Arena arena = Arena.ofConfined()) {
             long r = Native.netns(CALL_CREATE, arena.allocateFrom(file.toString()).address(),
                     arena.allocateFrom(dir.toString()).address(), 0, 0);
-            LinuxSyscalls.check(r, "netns create", file.toString());
+            check(r, "netns create", file.toString());
         } catch (RuntimeException e) {
             try {
                 Files.deleteIfExists(file);
