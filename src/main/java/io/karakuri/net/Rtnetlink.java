@@ -58,6 +58,7 @@ public final class Rtnetlink implements AutoCloseable {
     static final int RTM_NEWADDR = 20;
     static final int RTM_NEWROUTE = 24;
 
+    static final int IFLA_ADDRESS = 1;
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MASTER = 10;
     static final int IFLA_PROTINFO = 12;
@@ -149,11 +150,17 @@ public final class Rtnetlink implements AutoCloseable {
         return links;
     }
 
-    /** Creates a bridge (EEXIST if a link of that name exists). */
+    /**
+     * Creates a bridge (EEXIST if a link of that name exists) with a random, locally administered MAC
+     * address of its own: else it takes its lowest port's, and changes as containers come and go.
+     */
     public void createBridge(String name) {
         checkName(name);
+        byte[] mac = new byte[6];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(mac);
+        mac[0] = (byte) ((mac[0] & 0xfe) | 0x02); // unicast, locally administered
         Message m = new Message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL).ifinfo(0, 0, 0)
-                .string(IFLA_IFNAME, name);
+                .string(IFLA_IFNAME, name).bytes(IFLA_ADDRESS, mac);
         int info = m.begin(IFLA_LINKINFO);
         m.string(IFLA_INFO_KIND, "bridge");
         m.end(info);

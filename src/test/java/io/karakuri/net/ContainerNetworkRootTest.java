@@ -123,6 +123,13 @@ class ContainerNetworkRootTest {
         return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
+    /** A link's MAC address in the host namespace (not through /sys: that shows the JVM's namespace). */
+    private String mac(String link) throws Exception {
+        String out = run(hostNs, BUSYBOX.toString(), "ip", "link", "show", link).out();
+        int at = out.indexOf("link/ether ");
+        return at < 0 ? out : out.substring(at + 11, at + 28);
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
@@ -161,6 +168,8 @@ class ContainerNetworkRootTest {
     void twoContainersTalkOverTheBridge() throws Exception {
         String bridge = "krtb" + tag;
         net.ensureBridge(bridge, "10.157.250.1/24");
+        String mac = mac(bridge);
+        assertTrue(mac.matches("[0-9a-f][26ae](:[0-9a-f]{2}){5}"), mac); // locally administered
         net.ensureBridge(bridge, "10.157.250.1/24"); // idempotent
         Path a = net.createNamespace("a");
         Path b = net.createNamespace("b");
@@ -187,6 +196,8 @@ class ContainerNetworkRootTest {
             assertTrue(rt.link("eth0").orElseThrow().up());
             assertTrue(rt.link("lo").orElseThrow().up());
         }
+        // the bridge keeps its own MAC address as ports join
+        assertEquals(mac, mac(bridge));
         assertEquals("1\n", run(hostNs, "cat", "/proc/sys/net/ipv4/ip_forward").out());
         assertEquals("1\n", run(hostNs, "cat", "/proc/sys/net/ipv4/conf/" + bridge + "/route_localnet").out());
         String route = run(a, BUSYBOX.toString(), "ip", "route").out();
