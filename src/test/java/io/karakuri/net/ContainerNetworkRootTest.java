@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ContainerNetworkRootTest {
     private static final Path NSENTER = Path.of("/usr/bin/nsenter");
     private static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final String TABLE = "karakuri_test";
 
     private final String tag = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 4);
@@ -247,7 +248,8 @@ class ContainerNetworkRootTest {
         List<Subnet> subnets = List.of(new Subnet("10.157.250.0/24", bridge));
         List<PublishedPort> ports = List.of(
                 new PublishedPort(PortMapping.parse("127.0.0.1:18080:80"), "10.157.250.5"),
-                new PublishedPort(PortMapping.parse("18081:80/tcp"), "10.157.250.5"));
+                new PublishedPort(PortMapping.parse("18081:80/tcp"), "10.157.250.5"),
+                new PublishedPort(PortMapping.parse("127.0.0.1:15353:53/udp"), "10.157.250.5"));
         net.applyRules(subnets, ports);
         net.applyRules(subnets, ports); // idempotent: one table, not two
         if (iptables) {
@@ -262,6 +264,20 @@ class ContainerNetworkRootTest {
         // from the host's localhost: output chain DNAT, route_localnet, masquerade of 127.0.0.0/8
         assertEquals("hello from c\n", get(hostNs, "127.0.0.1", 18080).out());
         assertEquals("hello from c\n", get(hostNs, "127.0.0.1", 18081).out());
+        // udp from the host's localhost (busybox's nc has no udp: python, when there is one)
+        if (Files.isExecutable(PYTHON)) {
+            Path received = root.resolve("udp.out");
+            servers.add(new ProcessBuilder(NSENTER.toString(), "--net=" + c, PYTHON.toString(), "-c",
+                    "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 53)); "
+                            + "print(s.recvfrom(100)[0].decode(), end='', flush=True)")
+                    .redirectErrorStream(true).redirectOutput(received.toFile()).start());
+            for (int attempt = 0; attempt < 50 && readQuietly(received).isEmpty(); attempt++) {
+                run(hostNs, PYTHON.toString(), "-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
+                        + ".sendto(b'datagram', ('127.0.0.1', 15353))");
+                Thread.sleep(100);
+            }
+            assertEquals("datagram", readQuietly(received));
+        }
         // from outside to the host's address: prerouting DNAT; the 127.0.0.1-bound port is not there
         assertEquals("hello from c\n", get(outside, "10.157.251.1", 18081).out());
         assertNotEquals(0, get(outside, "10.157.251.1", 18080).status());
