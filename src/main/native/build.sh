@@ -18,7 +18,7 @@ warnings="-Wall -Wextra -Werror -Wno-unused-parameter"
     "$here/hook.c" "$here/libc.c" -lgcc
 
 "$cc" -std=gnu11 -O2 -fPIC -shared $warnings -fvisibility=hidden -DFUTABA_INIT="\"$out/futaba-init\"" \
-    -o "$out/libfutaba.so" "$here/spawn.c" "$here/clone.c" "$here/plan.c" "$here/blob.S"
+    -o "$out/libfutaba.so" "$here/spawn.c" "$here/clone.c" "$here/netns.c" "$here/plan.c" "$here/blob.S" -pthread
 
 # the per-container monitor (docs/containers.md): a small program of its own, futaba-init embedded too
 "$cc" -std=gnu11 -O2 $warnings -DFUTABA_INIT="\"$out/futaba-init\"" \

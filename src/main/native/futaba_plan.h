@@ -174,12 +174,20 @@ struct ftb_status {
  *   FTB_CALL_SPAWN_DETACHED  runs a program (a1: path, a2: argv, a3: envp, NULL-terminated arrays) keeping the
  *                       int32 fds at a4 (a5 of them) open across its execve; waits for that first process
  *                       (karakuri-monitor forks and exits at once) and returns its wait status, or -errno
+ *   FTB_CALL_NETNS_*    network namespace helpers (netns.c): a socket or a file opened in a network
+ *                       namespace, or a new named one; the JVM's own threads never change namespace
  *
  * Errors come back as -errno, as from the kernel itself, rather than through errno: capturing errno
  * (Linker.Option.captureCallState) measured 5 ms more per JVM start.
  */
 #define FTB_CALL_SPAWN (-1L)
 #define FTB_CALL_SPAWN_DETACHED (-2L)
+#define FTB_CALL_NETNS_SOCKET (-10L)
+#define FTB_CALL_NETNS_OPEN (-11L)
+#define FTB_CALL_NETNS_CREATE (-12L)
+
+/* netns.c */
+long ftb_netns_call(long op, long a1, long a2, long a3, long a4);
 
 __attribute__((visibility("default"))) long futaba_call(long op, long a1, long a2, long a3, long a4, long a5,
                                                       long a6);

@@ -76,6 +76,8 @@ long futaba_call(long op, long a1, long a2, long a3, long a4, long a5, long a6)
         return ftb_clone_plan((const void *)a1, a2, NULL);
     if (op == FTB_CALL_SPAWN_DETACHED)
         return spawn_detached((const char *)a1, (char *const *)a2, (char *const *)a3, (const int32_t *)a4, a5);
+    if (op <= FTB_CALL_NETNS_SOCKET && op >= FTB_CALL_NETNS_CREATE)
+        return ftb_netns_call(op, a1, a2, a3, a4);
     if (op < 0)
         return -ENOSYS;
     long r = syscall(op, a1, a2, a3, a4, a5, a6);

@@ -94,6 +94,14 @@ public final class Native {
         return call(call.number(), a1, a2, a3, a4, a5, a6);
     }
 
+    /**
+     * One of libfutaba's network namespace helpers (netns.c: FTB_CALL_NETNS_*), which run on a
+     * short-lived native thread so that no JVM thread changes namespace: its result, or -errno.
+     */
+    static long netns(long op, long a1, long a2, long a3, long a4) {
+        return call(op, a1, a2, a3, a4, 0, 0);
+    }
+
     /** The container spawn: the child's pid, or -errno. The plan is copied: it may be freed after. */
     public static long spawn(MemorySegment plan) {
         return call(CALL_SPAWN, plan.address(), plan.byteSize(), 0, 0, 0, 0);

@@ -12,6 +12,7 @@ public enum Sys {
     BIND(49, 200),
     LISTEN(50, 201),
     SOCKETPAIR(53, 199),
+    SETSOCKOPT(54, 208),
     WAIT4(61, 260),
     KILL(62, 129),
     FCHMOD(91, 52),
