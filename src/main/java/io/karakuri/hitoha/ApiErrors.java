@@ -1,5 +1,6 @@
 package io.karakuri.hitoha;
 
+import io.karakuri.futaba.FutabaException;
 import io.karakuri.image.layer.LayerException;
 import io.karakuri.image.store.ImageException;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,6 +34,12 @@ public class ApiErrors {
             case AMBIGUOUS, INVALID -> 400;
         };
         return answer(status, e.getMessage());
+    }
+
+    /** The runtime refused the container (a command not found, a mount it cannot make): the message says why. */
+    @ServerExceptionMapper
+    public Response runtime(FutabaException e) {
+        return answer(400, "cannot start the container: " + e.getMessage());
     }
 
     /** A layer that cannot be unpacked is bad input (the message names the layer and the entry). */

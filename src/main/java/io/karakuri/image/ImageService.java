@@ -69,6 +69,11 @@ public final class ImageService implements AutoCloseable {
         }
     }
 
+    /** The database the images are kept in, which the rest of hitoha's state shares. */
+    public Database database() {
+        return db;
+    }
+
     public ImageStore store() {
         return images;
     }

@@ -17,6 +17,7 @@ public enum Sys {
     KILL(62, 129),
     FCHMOD(91, 52),
     FCHOWN(93, 55),
+    MOUNT(165, 40),
     UMOUNT2(166, 39),
     LSETXATTR(189, 6),
     FSETXATTR(190, 7),

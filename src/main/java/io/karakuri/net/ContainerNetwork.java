@@ -62,7 +62,12 @@ public final class ContainerNetwork {
      * inet karakuri (or, where nft does not work, iptables chains KARAKURI-*).
      */
     public static ContainerNetwork host() {
-        return new ContainerNetwork(null, NETNS_DIR, PacketFilter.system());
+        return host(NETNS_DIR);
+    }
+
+    /** The same, with the named network namespaces under netnsDir. */
+    public static ContainerNetwork host(Path netnsDir) {
+        return new ContainerNetwork(null, netnsDir, PacketFilter.system());
     }
 
     /** The host end's name for a container: "kr" + the first 12 characters of its (hex) id; 14 characters. */

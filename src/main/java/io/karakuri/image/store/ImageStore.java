@@ -267,6 +267,11 @@ public final class ImageStore {
         }
     }
 
+    /** The image's config (entrypoint, cmd, env, user, working directory). */
+    public ImageConfig config(Image image) throws IOException {
+        return parse(content.read(image.configDigest(), MAX_JSON), ImageConfig.class, "config " + image.configDigest());
+    }
+
     private <T> T parse(byte[] bytes, Class<T> type, String what) {
         try {
             return mapper.readValue(bytes, type);
