@@ -151,7 +151,8 @@ fi
 # image is made through it (which trains the image paths too); then a normal stop.
 problems=""
 say "starting hitoha for its AOT training and the busybox image (store: $ROOT)"
-KARAKURI_ROOT="$ROOT" QUARKUS_HTTP_DOMAIN_SOCKET="$scratch/hitoha.sock" "$BINDIR/hitoha" --aot-training \
+KARAKURI_ROOT="$ROOT" KARAKURI_RUN_DIR="$scratch/run" QUARKUS_HTTP_DOMAIN_SOCKET="$scratch/hitoha.sock" \
+    "$BINDIR/hitoha" --aot-training \
     >"$scratch/hitoha.log" 2>&1 &
 hitoha=$!
 for _ in $(seq 600); do

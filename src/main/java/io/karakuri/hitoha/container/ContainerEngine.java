@@ -151,9 +151,7 @@ public final class ContainerEngine {
         }
         try {
             writeBundle(record, image, config);
-            if (!ports.isEmpty()) {
-                applyNetwork();
-            }
+            applyNetwork(); // the bridge too: made with the first container, not before
         } catch (IOException | RuntimeException e) {
             store.remove(id);
             removeDirectory(id);
@@ -503,7 +501,9 @@ public final class ContainerEngine {
      * policy starts them with the daemon.
      */
     public void recover() throws SQLException, IOException {
-        applyNetwork();
+        if (!store.list().isEmpty()) {
+            applyNetwork();
+        }
         for (ContainerRecord c : store.list()) {
             locked(c.id(), () -> {
                 ContainerRecord now = store.find(c.id()).orElseThrow();

@@ -2,6 +2,8 @@ package io.karakuri.hitoha.container;
 
 import io.karakuri.futaba.spec.SpecTemplate;
 import io.karakuri.image.oci.ImageConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,7 +92,8 @@ final class ContainerSpec {
         process.put("cwd", cwd);
         process.put("capabilities", map("bounding", CAPABILITIES, "effective", CAPABILITIES,
                 "permitted", CAPABILITIES));
-        process.put("rlimits", List.of(map("type", "RLIMIT_NOFILE", "hard", 1048576, "soft", 1048576)));
+        long files = openFilesLimit();
+        process.put("rlimits", List.of(map("type", "RLIMIT_NOFILE", "hard", files, "soft", files)));
         process.put("noNewPrivileges", false);
         spec.put("root", map("path", "rootfs", "readonly", false));
         spec.put("hostname", c.id());
@@ -134,6 +137,21 @@ final class ContainerSpec {
         spec.put("annotations", map("io.karakuri.namespace", c.ns(), "io.karakuri.image", c.image(),
                 "io.karakuri.name", c.name()));
         return spec;
+    }
+
+    /** hitoha's own hard limit of open files, at most 1048576: what a container may have (as Docker gives). */
+    static long openFilesLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return f[1].equals("unlimited") ? 1048576 : Math.min(1048576, Long.parseLong(f[1]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the common default below
+        }
+        return 1024;
     }
 
     /** Docker's device cgroup: everything denied, then the standard devices and the pty master. */
