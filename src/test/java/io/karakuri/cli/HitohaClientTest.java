@@ -56,7 +56,7 @@ class HitohaClientTest {
         HitohaClient.UnreachableException e = assertThrows(HitohaClient.UnreachableException.class,
                 () -> new HitohaClient(socket).send("GET", "/v1/system/info", null));
         assertTrue(e.getMessage().startsWith("cannot reach hitoha at " + socket + ": "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("(is the daemon running? start it with 'systemctl start hitoha' or 'hitoha')"),
+        assertTrue(e.getMessage().endsWith("(is the daemon running? start it with 'sudo systemctl start hitoha', or run 'sudo hitoha')"),
                 e.getMessage());
     }
 
