@@ -1,0 +1,119 @@
+package io.karakuri.cli;
+
+import io.karakuri.monitor.AttachFrames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The CLI's end of an attach or exec stream (docs/containers.md): stdout frames to standard output, stderr
+ * frames to standard error, standard input (when forwarded) as stdin frames and its end as one end-of-stdin
+ * frame, the terminal's size as resize frames; the exit frame ends it with the container process's exit code.
+ *
+ * <p>Opened before the container is started (the monitor does not replay what was written before one
+ * attaches), so that the first output and the first size reach it; {@link #relay} then runs to the end.
+ */
+final class AttachSession implements AutoCloseable {
+    private final HitohaClient.Upgraded connection;
+    private final OutputStream out;
+    private final OutputStream err;
+    private final TerminalSession terminal;
+
+    private AttachSession(HitohaClient.Upgraded connection, OutputStream out, OutputStream err,
+            TerminalSession terminal) {
+        this.connection = connection;
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    /**
+     * Starts relaying input: stdin (null: none) is forwarded; with tty the size is sent (and the local terminal
+     * made raw when stdin is forwarded from one).
+     */
+    static AttachSession open(HitohaClient.Upgraded connection, InputStream stdin, boolean tty,
+            TerminalSession.Tty local, OutputStream out, OutputStream err) {
+        OutputStream toMonitor = connection.output();
+        TerminalSession terminal = null;
+        if (tty) {
+            terminal = TerminalSession.open(local, stdin != null && local.stdinIsTerminal(), (rows, columns) -> {
+                send(toMonitor, AttachFrames.resize(rows, columns));
+            });
+        }
+        if (stdin != null) {
+            Thread.ofPlatform().daemon().name("karakuri-stdin").start(() -> pump(stdin, toMonitor));
+        }
+        return new AttachSession(connection, out, err, terminal);
+    }
+
+    private static void pump(InputStream stdin, OutputStream toMonitor) {
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n = stdin.read(buffer); n >= 0; n = stdin.read(buffer)) {
+                if (n > 0 && !send(toMonitor, AttachFrames.encode(AttachFrames.STDIN, buffer, 0, n))) {
+                    return;
+                }
+            }
+            send(toMonitor, AttachFrames.encode(AttachFrames.STDIN_EOF, new byte[0]));
+        } catch (IOException unreadable) {
+            send(toMonitor, AttachFrames.encode(AttachFrames.STDIN_EOF, new byte[0]));
+        }
+    }
+
+    /** One whole frame at a time (stdin, resize from the signal thread); false once the connection is gone. */
+    private static boolean send(OutputStream toMonitor, byte[] frame) {
+        synchronized (toMonitor) {
+            try {
+                toMonitor.write(frame);
+                toMonitor.flush();
+                return true;
+            } catch (IOException closed) {
+                return false;
+            }
+        }
+    }
+
+    /** Copies output until the exit frame; the exit code. An end without one is an IOException. */
+    int relay() throws IOException {
+        InputStream in = connection.input();
+        try {
+            for (AttachFrames.Frame f = AttachFrames.read(in); f != null; f = AttachFrames.read(in)) {
+                switch (f.type()) {
+                    case AttachFrames.STDOUT -> {
+                        out.write(f.payload());
+                        out.flush();
+                    }
+                    case AttachFrames.STDERR -> {
+                        err.write(f.payload());
+                        err.flush();
+                    }
+                    case AttachFrames.EXIT -> {
+                        if (f.payload().length < 4) {
+                            throw new IOException("hitoha sent an exit frame without an exit code");
+                        }
+                        return f.exitCode();
+                    }
+                    default -> {
+                        // a frame this client does not know: skipped
+                    }
+                }
+            }
+        } finally {
+            close();
+        }
+        throw new IOException("the attach stream ended before the container's exit code came");
+    }
+
+    /** Gives the terminal back and closes the connection. */
+    @Override
+    public void close() {
+        if (terminal != null) {
+            terminal.close();
+        }
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}
