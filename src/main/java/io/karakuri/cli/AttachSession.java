@@ -18,6 +18,14 @@ final class AttachSession implements AutoCloseable {
     private final OutputStream out;
     private final OutputStream err;
     private final TerminalSession terminal;
+    private volatile boolean detached;
+
+    /** The session was let go of ({@link #detach}) before the container's process ended. */
+    static final class DetachedException extends IOException {
+        DetachedException() {
+            super("detached; the container goes on running");
+        }
+    }
 
     private AttachSession(HitohaClient.Upgraded connection, OutputStream out, OutputStream err,
             TerminalSession terminal) {
@@ -73,35 +81,56 @@ final class AttachSession implements AutoCloseable {
         }
     }
 
-    /** Copies output until the exit frame; the exit code. An end without one is an IOException. */
+    /**
+     * Copies output until the exit frame; the exit code. An end without one is an IOException, a
+     * {@link DetachedException} when it came of {@link #detach}.
+     */
     int relay() throws IOException {
         InputStream in = connection.input();
         try {
-            for (AttachFrames.Frame f = AttachFrames.read(in); f != null; f = AttachFrames.read(in)) {
-                switch (f.type()) {
-                    case AttachFrames.STDOUT -> {
-                        out.write(f.payload());
-                        out.flush();
-                    }
-                    case AttachFrames.STDERR -> {
-                        err.write(f.payload());
-                        err.flush();
-                    }
-                    case AttachFrames.EXIT -> {
-                        if (f.payload().length < 4) {
-                            throw new IOException("hitoha sent an exit frame without an exit code");
-                        }
-                        return f.exitCode();
-                    }
-                    default -> {
-                        // a frame this client does not know: skipped
-                    }
-                }
+            return frames(in);
+        } catch (IOException e) {
+            if (detached) {
+                throw new DetachedException();
             }
+            throw e;
         } finally {
             close();
         }
+    }
+
+    private int frames(InputStream in) throws IOException {
+        for (AttachFrames.Frame f = AttachFrames.read(in); f != null; f = AttachFrames.read(in)) {
+            switch (f.type()) {
+                case AttachFrames.STDOUT -> {
+                    out.write(f.payload());
+                    out.flush();
+                }
+                case AttachFrames.STDERR -> {
+                    err.write(f.payload());
+                    err.flush();
+                }
+                case AttachFrames.EXIT -> {
+                    if (f.payload().length < 4) {
+                        throw new IOException("hitoha sent an exit frame without an exit code");
+                    }
+                    return f.exitCode();
+                }
+                default -> {
+                    // a frame this client does not know: skipped
+                }
+            }
+        }
+        if (detached) {
+            throw new DetachedException();
+        }
         throw new IOException("the attach stream ended before the container's exit code came");
+    }
+
+    /** Stops relaying (from another thread): {@link #relay} ends with a {@link DetachedException}. */
+    void detach() {
+        detached = true;
+        close();
     }
 
     /** Gives the terminal back and closes the connection. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The container commands of `karakuri`: create, run, start, stop, restart, rm, ls, spec, inspect and
@@ -172,6 +173,9 @@ final class ContainerCommands {
             err.println("karakuri " + command + ": " + e.getMessage());
             err.println("Run 'karakuri " + command + " --help' for usage.");
             return failure;
+        } catch (AttachSession.DetachedException e) {
+            err.println("karakuri " + command + ": " + e.getMessage());
+            return 130;
         } catch (Failed | IOException | JsonException e) {
             err.println("karakuri " + command + ": " + e.getMessage());
             return failure;
@@ -259,10 +263,14 @@ final class ContainerCommands {
             out.println(id);
             return 0;
         }
+        boolean detached = false;
         try {
             return startAttached(id, stdin, terminal);
+        } catch (AttachSession.DetachedException e) {
+            detached = true; // left running: hitoha removes it when it ends (autoRemove)
+            throw e;
         } finally {
-            if (remove) {
+            if (remove && !detached) {
                 HitohaClient.Response r = hitoha.send("DELETE", "/v1/containers/" + id + "?force=true", null);
                 if (r.status() / 100 != 2 && r.status() != 404) {
                     err.println("karakuri run: cannot remove " + id + ": " + HitohaErrors.message(r));
@@ -275,6 +283,9 @@ final class ContainerCommands {
     private int startAttached(String ref, boolean stdin, boolean terminal) throws IOException, Failed {
         HitohaClient.Upgraded connection = hitoha.upgrade("POST", "/v1/containers/" + path(ref) + "/attach", null);
         AttachSession session = AttachSession.open(connection, stdin ? in : null, terminal, tty, out, err);
+        if (!terminal) {
+            proxySignals(ref, session);
+        }
         try {
             ok(hitoha.send("POST", "/v1/containers/" + path(ref) + "/start", null));
         } catch (IOException | Failed | RuntimeException e) {
@@ -282,6 +293,29 @@ final class ContainerCommands {
             throw e;
         }
         return session.relay();
+    }
+
+    /**
+     * Without a terminal, Ctrl-C and SIGTERM are the container's (as Docker's sig-proxy): each is sent on
+     * with /kill and the container's exit ends the command. A third Ctrl-C lets go of the container.
+     */
+    private void proxySignals(String ref, AttachSession session) {
+        AtomicInteger interrupts = new AtomicInteger();
+        for (String signal : List.of("INT", "TERM")) {
+            tty.onSignal(signal, () -> {
+                if (signal.equals("INT") && interrupts.incrementAndGet() >= 3) {
+                    session.detach();
+                    return;
+                }
+                Thread.ofPlatform().daemon().name("karakuri-signal").start(() -> {
+                    try {
+                        hitoha.send("POST", "/v1/containers/" + path(ref) + "/kill?signal=" + signal, null);
+                    } catch (IOException gone) {
+                        // the attach stream tells what became of the container
+                    }
+                });
+            });
+        }
     }
 
     // ------------------------------------------------------------------------------------------ start, exec

@@ -23,8 +23,8 @@ final class TerminalSession implements AutoCloseable {
         /** {rows, columns}, or null when not a terminal. */
         int[] size();
 
-        /** Calls listener on each change of the window's size (SIGWINCH). */
-        void onResize(Runnable listener);
+        /** Calls listener on each arrival of the signal (WINCH, INT, TERM), instead of what it did before. */
+        void onSignal(String name, Runnable listener);
     }
 
     /** The real one: fds 0 and 1 through ioctl, SIGWINCH through sun.misc.Signal (jdk.unsupported). */
@@ -60,11 +60,11 @@ final class TerminalSession implements AutoCloseable {
 
         @Override
         @SuppressWarnings("removal")
-        public void onResize(Runnable listener) {
+        public void onSignal(String name, Runnable listener) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), s -> listener.run());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> listener.run());
             } catch (IllegalArgumentException | UnsupportedOperationException reserved) {
-                // the size is then sent once
+                // not to be had: the signal does what it did (for WINCH, the size is then sent once)
             }
         }
     };
@@ -97,7 +97,7 @@ final class TerminalSession implements AutoCloseable {
             }
         }
         session.sendSize();
-        tty.onResize(session::sendSize);
+        tty.onSignal("WINCH", session::sendSize);
         return session;
     }
 

@@ -36,6 +36,7 @@ class ContainerCommandsTest {
     static final class FakeTty implements TerminalSession.Tty {
         boolean terminal;
         final List<String> calls = new ArrayList<>();
+        final Map<String, Runnable> signals = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public boolean stdinIsTerminal() {
@@ -59,8 +60,14 @@ class ContainerCommandsTest {
         }
 
         @Override
-        public void onResize(Runnable listener) {
-            calls.add("onResize");
+        public void onSignal(String name, Runnable listener) {
+            calls.add("on" + name);
+            signals.put(name, listener);
+        }
+
+        /** As if the signal came. */
+        void raise(String name) {
+            signals.get(name).run();
         }
     }
 
@@ -312,7 +319,7 @@ class ContainerCommandsTest {
         assertEquals(130, r.code(), r.err());
         assertEquals("/ # \r\n", r.out());
         assertEquals(List.of("3:24x80", "0:[3, 4]"), frames);
-        assertEquals(List.of("raw", "onResize", "restore"), tty.calls);
+        assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
         assertEquals(json("{\"image\":\"busybox\",\"cmd\":[\"sh\"],\"tty\":true,\"stdin\":true,\"autoRemove\":false}"),
                 json(api.request("POST /v1/containers").body()));
     }
@@ -332,7 +339,7 @@ class ContainerCommandsTest {
         Result r = run("run", "--it", "busybox");
         assertEquals(125, r.code());
         assertEquals("karakuri run: port 8080 is taken\n", r.err());
-        assertEquals(List.of("raw", "onResize", "restore"), tty.calls);
+        assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
     }
 
     @Test
@@ -359,6 +366,42 @@ class ContainerCommandsTest {
         assertEquals(125, r.code());
         assertEquals("half", r.out());
         assertEquals("karakuri run: the attach stream ended before the container's exit code came\n", r.err());
+    }
+
+    @Test
+    void withoutATerminalCtrlCIsTheContainersAndAThirdLetsGo() {
+        imageThere("busybox");
+        created();
+        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+            FakeApi.upgrade(out);
+            api.await("POST /v1/containers/" + SHORT + "/start");
+            tty.raise("INT");
+            api.await("POST /v1/containers/" + SHORT + "/kill?signal=INT");
+            FakeApi.frame(out, AttachFrames.STDOUT, "interrupted\n");
+            out.write(AttachFrames.exit(130));
+        });
+        api.on("POST /v1/containers/" + SHORT + "/start", 204, null);
+        api.on("POST /v1/containers/" + SHORT + "/kill?signal=INT", 204, null);
+        Result r = run("run", "busybox", "sleep", "60");
+        assertEquals(new Result(130, "interrupted\n", ""), r);
+        assertEquals(List.of("onINT", "onTERM"), tty.calls);
+        tty.signals.clear();
+
+        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+            FakeApi.upgrade(out);
+            while (!tty.signals.containsKey("INT")) { // the start of the first run has been seen already
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < 3; i++) {
+                tty.raise("INT");
+            }
+            while (AttachFrames.read(in) != null) {
+                // until the CLI lets go
+            }
+        });
+        r = run("run", "--rm", "busybox", "sleep", "60");
+        assertEquals(new Result(130, "", "karakuri run: detached; the container goes on running\n"), r);
+        assertTrue(api.lines().stream().noneMatch(l -> l.startsWith("DELETE")), api.lines().toString());
     }
 
     @Test
