@@ -188,12 +188,16 @@ final class ContainerCommands {
     }
 
     private int create(Args args) throws IOException, Failed {
-        out.println(createContainer(args, false).id());
+        out.println(createContainer(args, true, false).id());
         return 0;
     }
 
-    /** Checks the options, pulls the image if hitoha has not got it, creates the container. */
-    private Created createContainer(Args args, boolean autoRemove) throws IOException, Failed {
+    /**
+     * Checks the options, pulls the image if hitoha has not got it, creates the container. create (not run)
+     * gives the container a terminal and standard input unless --it, -t or -i say otherwise: the original's
+     * `create` then `start --it` opens a shell.
+     */
+    private Created createContainer(Args args, boolean create, boolean autoRemove) throws IOException, Failed {
         String image = args.value("image", null);
         List<String> rest = args.positionals();
         List<String> command;
@@ -218,6 +222,12 @@ final class ContainerCommands {
                 cwd, environment);
         boolean terminal = args.flag("it") || args.flag("tty");
         boolean stdin = args.flag("it") || args.flag("interactive");
+        if (create && args.value("it", null) == null
+                && args.value("tty", null) == null && args.value("interactive", null) == null) {
+            // the original's create + start --it gives a shell: a container is created with its terminal
+            terminal = true;
+            stdin = true;
+        }
         request.put("tty", terminal);
         request.put("stdin", stdin);
         request.put("autoRemove", autoRemove);
@@ -256,7 +266,7 @@ final class ContainerCommands {
         if (args.flag("it") && !tty.stdinIsTerminal()) {
             throw new Failed("--it needs a terminal on standard input (for piped input use -i)");
         }
-        Created created = createContainer(args, remove);
+        Created created = createContainer(args, false, remove);
         String id = created.id();
         if (detach) {
             ok(hitoha.send("POST", "/v1/containers/" + id + "/start", null));
@@ -326,7 +336,8 @@ final class ContainerCommands {
             if (args.flag("it") && !tty.stdinIsTerminal()) {
                 throw new Failed("--it needs a terminal on standard input");
             }
-            boolean terminal = args.flag("it") || containerHasTerminal(ref);
+            Boolean made = containerHasTerminal(ref);
+            boolean terminal = made != null ? made : args.flag("it");
             return startAttached(ref, args.flag("it") || args.flag("interactive"), terminal);
         }
         ok(hitoha.send("POST", "/v1/containers/" + path(ref) + "/start", null));
@@ -334,11 +345,21 @@ final class ContainerCommands {
         return 0;
     }
 
-    /** Whether the container was made with a terminal (its output is then one stream, sized). */
-    private boolean containerHasTerminal(String ref) throws IOException, Failed {
+    /**
+     * Whether the container was made with a terminal (its output is then one stream, sized): Details' "tty"
+     * (or "config.tty"); null when hitoha does not say.
+     */
+    private Boolean containerHasTerminal(String ref) throws IOException, Failed {
         Object details = Json.parse(ok(hitoha.send("GET", "/v1/containers/" + path(ref), null)));
-        return details instanceof Map<?, ?> m && (Boolean.TRUE.equals(m.get("tty"))
-                || m.get("config") instanceof Map<?, ?> c && Boolean.TRUE.equals(c.get("tty")));
+        if (details instanceof Map<?, ?> m) {
+            if (m.get("tty") instanceof Boolean b) {
+                return b;
+            }
+            if (m.get("config") instanceof Map<?, ?> c && c.get("tty") instanceof Boolean b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private int exec(Args args) throws IOException, Failed {

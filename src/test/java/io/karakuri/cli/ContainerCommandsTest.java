@@ -121,7 +121,7 @@ class ContainerCommandsTest {
                 + "\"env\":[\"A=1\",\"HOME=/home/u\"],\"ports\":[\"8080:80:tcp\",\"127.0.0.1:8081:80/tcp\",\"9090:90\"],"
                 + "\"mounts\":[\"/home/u/data:/data\",\"/etc/x:/x:ro\"],\"ns\":\"dev\",\"restart\":\"on-failure:3\","
                 + "\"memory\":\"512M\",\"cpus\":\"0.5\",\"pids\":100,\"workdir\":\"/w\",\"user\":\"1000:1000\","
-                + "\"tty\":false,\"stdin\":false,\"autoRemove\":false}"),
+                + "\"tty\":true,\"stdin\":true,\"autoRemove\":false}"),
                 json(api.request("POST /v1/containers").body()));
     }
 
@@ -129,7 +129,7 @@ class ContainerCommandsTest {
     void createTakesThePositionalImageAndTheCommandAfterIt() {
         imageThere("busybox");
         created();
-        Result r = run("create", "--name", "b", "busybox", "sh", "-c", "echo a,b");
+        Result r = run("create", "--name", "b", "--tty=false", "busybox", "sh", "-c", "echo a,b");
         assertEquals(0, r.code(), r.err());
         assertEquals(json("{\"image\":\"busybox\",\"name\":\"b\",\"cmd\":[\"sh\",\"-c\",\"echo a,b\"],"
                 + "\"tty\":false,\"stdin\":false,\"autoRemove\":false}"), json(api.request("POST /v1/containers").body()));
@@ -429,6 +429,29 @@ class ContainerCommandsTest {
         Result r = run("start", "--attach", "--name", "web");
         assertEquals(1, r.code());
         assertEquals("e", r.err());
+    }
+
+    @Test
+    void theOriginalsCreateThenStartItIsAShell() {
+        tty.terminal = true;
+        stdin = "exit\r".getBytes(StandardCharsets.UTF_8);
+        imageThere("alpine");
+        created();
+        assertEquals(new Result(0, SHORT + "\n", ""), run("create", "--name=mycontainer", "--image=alpine"));
+        assertEquals(json("{\"image\":\"alpine\",\"name\":\"mycontainer\",\"tty\":true,\"stdin\":true,"
+                + "\"autoRemove\":false}"), json(api.request("POST /v1/containers").body()));
+        api.on("GET /v1/containers/mycontainer", 200, "{\"id\":\"" + ID + "\",\"tty\":true}");
+        api.on("POST /v1/containers/mycontainer/attach", (req, in, out) -> {
+            FakeApi.upgrade(out);
+            assertEquals(AttachFrames.RESIZE, AttachFrames.read(in).type());
+            api.await("POST /v1/containers/mycontainer/start");
+            FakeApi.frame(out, AttachFrames.STDOUT, "/ # ");
+            assertEquals("exit\r", new String(AttachFrames.read(in).payload(), StandardCharsets.UTF_8));
+            out.write(AttachFrames.exit(0));
+        });
+        api.on("POST /v1/containers/mycontainer/start", 204, null);
+        assertEquals(new Result(0, "/ # ", ""), run("start", "--name=mycontainer", "--it"));
+        assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
     }
 
     @Test
