@@ -240,9 +240,13 @@ final class ContainerCommands {
         return new Created(shortId(answer.requiredString("id")), request);
     }
 
-    /** As `karakuri pull` when hitoha has not got the image (the progress on standard error). */
+    /**
+     * As `karakuri pull` when hitoha has not got the image (the progress on standard error). With --registry
+     * the image is hitoha's REGISTRY/IMAGE, as pull names it.
+     */
     private void ensureImage(String image, String registry) throws IOException, Failed {
-        HitohaClient.Response r = hitoha.send("GET", "/v1/images/" + ImageCommands.path(image), null);
+        String local = registry == null ? image : registry + "/" + image;
+        HitohaClient.Response r = hitoha.send("GET", "/v1/images/" + ImageCommands.path(local), null);
         if (r.status() == 200) {
             return;
         }

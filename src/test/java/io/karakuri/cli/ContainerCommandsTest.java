@@ -137,7 +137,7 @@ class ContainerCommandsTest {
 
     @Test
     void createPullsAnImageHitohaHasNotGotWithThePullProgress() {
-        api.on("GET /v1/images/busybox", 404, "{\"message\":\"no such image: busybox\"}");
+        api.on("GET /v1/images/127.0.0.1:5000/busybox", 404, "{\"message\":\"no such image\"}");
         api.on("POST /v1/images/pull", (req, in, out) -> FakeApi.lines(out,
                 "{\"id\":\"abcdef012345\",\"status\":\"Pull complete\",\"current\":0,\"total\":0}",
                 "{\"status\":\"done\",\"reference\":\"busybox:latest\",\"digest\":\"sha256:00\"}"));
@@ -147,7 +147,8 @@ class ContainerCommandsTest {
         assertEquals(SHORT + "\n", r.out());
         assertEquals("Unable to find image 'busybox' locally\nabcdef012345: Pull complete\nDigest: sha256:00\n"
                 + "Pulled busybox:latest\n", r.err());
-        assertEquals(List.of("GET /v1/images/busybox", "POST /v1/images/pull", "POST /v1/containers"), api.lines());
+        assertEquals(List.of("GET /v1/images/127.0.0.1:5000/busybox", "POST /v1/images/pull", "POST /v1/containers"),
+                api.lines());
         assertEquals(json("{\"image\":\"busybox\",\"registry\":\"127.0.0.1:5000\"}"),
                 json(api.request("POST /v1/images/pull").body()));
     }
