@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The container commands of `karakuri`: create, run, start, stop, restart, rm, ls, spec, inspect and
@@ -106,12 +107,12 @@ final class ContainerCommands {
     private final InputStream in;
     private final HitohaClient hitoha;
     private final TerminalSession.Tty tty;
-    private final boolean stderrIsTerminal;
+    private final BooleanSupplier stderrIsTerminal;
     private final Path cwd;
     private final Map<String, String> environment;
 
     ContainerCommands(PrintStream out, PrintStream err, InputStream in, HitohaClient hitoha, TerminalSession.Tty tty,
-            boolean stderrIsTerminal, Path cwd, Map<String, String> environment) {
+            BooleanSupplier stderrIsTerminal, Path cwd, Map<String, String> environment) {
         this.out = out;
         this.err = err;
         this.in = in;
@@ -254,7 +255,7 @@ final class ContainerCommands {
             throw new Failed(HitohaErrors.message(r));
         }
         err.println("Unable to find image '" + image + "' locally");
-        if (new TransferCommands(hitoha, err, err, stderrIsTerminal).pull(image, null, registry, false) != 0) {
+        if (new TransferCommands(hitoha, err, err, stderrIsTerminal.getAsBoolean()).pull(image, null, registry, false) != 0) {
             throw new Failed("cannot create a container of " + image + ": the pull failed");
         }
     }

@@ -129,7 +129,7 @@ public final class KarakuriCli {
             }
             default -> {
                 if (ContainerCommands.handles(command)) {
-                    return new ContainerCommands(out, err, System.in, hitoha, TerminalSession.SYSTEM, isTerminal(2),
+                    return new ContainerCommands(out, err, System.in, hitoha, TerminalSession.SYSTEM, () -> isTerminal(2),
                             java.nio.file.Path.of("").toAbsolutePath(), System.getenv()).run(command, rest);
                 }
                 if (ImageCommands.handles(command)) {

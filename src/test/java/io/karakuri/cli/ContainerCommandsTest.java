@@ -86,7 +86,7 @@ class ContainerCommandsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = new ContainerCommands(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(stdin),
-                new HitohaClient(dir.resolve("h.sock")), tty, false, Path.of("/home/u"), Map.of("HOME", "/home/u"))
+                new HitohaClient(dir.resolve("h.sock")), tty, () -> false, Path.of("/home/u"), Map.of("HOME", "/home/u"))
                 .run(args[0], List.of(args).subList(1, args.length));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
