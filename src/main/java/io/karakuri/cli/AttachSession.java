@@ -20,12 +20,26 @@ final class AttachSession implements AutoCloseable {
     private final TerminalSession terminal;
     private volatile boolean detached;
 
+    /** Ctrl-P Ctrl-Q on a raw terminal lets go of the container, as in Docker. */
+    private static final byte CTRL_P = 0x10;
+    private static final byte CTRL_Q = 0x11;
+
     /** The session was let go of ({@link #detach}) before the container's process ended. */
     static final class DetachedException extends IOException {
-        DetachedException() {
+        private final int exitCode;
+
+        DetachedException(int exitCode) {
             super("detached; the container goes on running");
+            this.exitCode = exitCode;
+        }
+
+        /** The command's exit code: 0 for the detach keys, 130 for Ctrl-C. */
+        int exitCode() {
+            return exitCode;
         }
     }
+
+    private volatile int detachCode;
 
     private AttachSession(HitohaClient.Upgraded connection, OutputStream out, OutputStream err,
             TerminalSession terminal) {
@@ -48,17 +62,42 @@ final class AttachSession implements AutoCloseable {
                 send(toMonitor, AttachFrames.resize(rows, columns));
             });
         }
+        AttachSession session = new AttachSession(connection, out, err, terminal);
         if (stdin != null) {
-            Thread.ofPlatform().daemon().name("karakuri-stdin").start(() -> pump(stdin, toMonitor));
+            boolean keys = tty && local.stdinIsTerminal();
+            Thread.ofPlatform().daemon().name("karakuri-stdin").start(() -> session.pump(stdin, toMonitor, keys));
         }
-        return new AttachSession(connection, out, err, terminal);
+        return session;
     }
 
-    private static void pump(InputStream stdin, OutputStream toMonitor) {
+    /** Forwards stdin; with detachKeys, Ctrl-P Ctrl-Q detaches (a Ctrl-P before anything else is passed on). */
+    private void pump(InputStream stdin, OutputStream toMonitor, boolean detachKeys) {
         byte[] buffer = new byte[8192];
+        byte[] forward = new byte[buffer.length + 1];
+        boolean ctrlP = false;
         try {
             for (int n = stdin.read(buffer); n >= 0; n = stdin.read(buffer)) {
-                if (n > 0 && !send(toMonitor, AttachFrames.encode(AttachFrames.STDIN, buffer, 0, n))) {
+                int length = 0;
+                for (int i = 0; i < n; i++) {
+                    byte b = buffer[i];
+                    if (detachKeys && ctrlP) {
+                        ctrlP = false;
+                        if (b == CTRL_Q) {
+                            if (length > 0) {
+                                send(toMonitor, AttachFrames.encode(AttachFrames.STDIN, forward, 0, length));
+                            }
+                            detach(0);
+                            return;
+                        }
+                        forward[length++] = CTRL_P;
+                    }
+                    if (detachKeys && b == CTRL_P) {
+                        ctrlP = true;
+                    } else {
+                        forward[length++] = b;
+                    }
+                }
+                if (length > 0 && !send(toMonitor, AttachFrames.encode(AttachFrames.STDIN, forward, 0, length))) {
                     return;
                 }
             }
@@ -91,7 +130,7 @@ final class AttachSession implements AutoCloseable {
             return frames(in);
         } catch (IOException e) {
             if (detached) {
-                throw new DetachedException();
+                throw new DetachedException(detachCode);
             }
             throw e;
         } finally {
@@ -122,13 +161,14 @@ final class AttachSession implements AutoCloseable {
             }
         }
         if (detached) {
-            throw new DetachedException();
+            throw new DetachedException(detachCode);
         }
         throw new IOException("the attach stream ended before the container's exit code came");
     }
 
-    /** Stops relaying (from another thread): {@link #relay} ends with a {@link DetachedException}. */
-    void detach() {
+    /** Stops relaying (from another thread): {@link #relay} ends with a {@link DetachedException} of exitCode. */
+    void detach(int exitCode) {
+        detachCode = exitCode;
         detached = true;
         close();
     }

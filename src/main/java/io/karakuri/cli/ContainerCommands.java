@@ -176,7 +176,7 @@ final class ContainerCommands {
             return failure;
         } catch (AttachSession.DetachedException e) {
             err.println("karakuri " + command + ": " + e.getMessage());
-            return 130;
+            return e.exitCode();
         } catch (Failed | IOException | JsonException e) {
             err.println("karakuri " + command + ": " + e.getMessage());
             return failure;
@@ -319,7 +319,7 @@ final class ContainerCommands {
         for (String signal : List.of("INT", "TERM")) {
             tty.onSignal(signal, () -> {
                 if (signal.equals("INT") && interrupts.incrementAndGet() >= 3) {
-                    session.detach();
+                    session.detach(130);
                     return;
                 }
                 Thread.ofPlatform().daemon().name("karakuri-signal").start(() -> {

@@ -117,7 +117,7 @@ final class TerminalSession implements AutoCloseable {
 
     /** Gives the terminal back as it was; once is enough, more is harmless. */
     @Override
-    public void close() {
+    public synchronized void close() {
         restore();
         if (hook != null) {
             try {

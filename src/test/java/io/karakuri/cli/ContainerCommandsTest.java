@@ -326,6 +326,28 @@ class ContainerCommandsTest {
     }
 
     @Test
+    void ctrlPCtrlQDetachesFromATerminal() throws Exception {
+        tty.terminal = true;
+        stdin = new byte[] {'a', 0x10, 'b', 0x10, 0x11, 'c'};
+        imageThere("busybox");
+        created();
+        List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+            FakeApi.upgrade(out);
+            for (AttachFrames.Frame f = AttachFrames.read(in); f != null; f = AttachFrames.read(in)) {
+                got.add(f.type() + ":" + java.util.Arrays.toString(f.payload()));
+            }
+        });
+        api.on("POST /v1/containers/" + SHORT + "/start", 204, null);
+        Result r = run("run", "--rm", "-it", "busybox", "sh");
+        assertEquals(new Result(0, "", "karakuri run: detached; the container goes on running\n"), r);
+        api.await("POST /v1/containers/" + SHORT + "/attach");
+        assertEquals(List.of("3:[0, 24, 0, 80]", "0:[97, 16, 98]"), got);
+        assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
+        assertTrue(api.lines().stream().noneMatch(l -> l.startsWith("DELETE")), api.lines().toString());
+    }
+
+    @Test
     void aRefusedStartGivesTheTerminalBackAndIsTheMessage() {
         tty.terminal = true;
         imageThere("busybox");
