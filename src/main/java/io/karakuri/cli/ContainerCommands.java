@@ -175,6 +175,9 @@ final class ContainerCommands {
             err.println("Run 'karakuri " + command + " --help' for usage.");
             return failure;
         } catch (AttachSession.DetachedException e) {
+            if (e.exitCode() == 0) {
+                err.println(); // the detach keys come wherever the terminal's cursor was
+            }
             err.println("karakuri " + command + ": " + e.getMessage());
             return e.exitCode();
         } catch (Failed | IOException | JsonException e) {

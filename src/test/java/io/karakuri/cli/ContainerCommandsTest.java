@@ -340,7 +340,7 @@ class ContainerCommandsTest {
         });
         api.on("POST /v1/containers/" + SHORT + "/start", 204, null);
         Result r = run("run", "--rm", "-it", "busybox", "sh");
-        assertEquals(new Result(0, "", "karakuri run: detached; the container goes on running\n"), r);
+        assertEquals(new Result(0, "", "\nkarakuri run: detached; the container goes on running\n"), r);
         api.await("POST /v1/containers/" + SHORT + "/attach");
         assertEquals(List.of("3:[0, 24, 0, 80]", "0:[97, 16, 98]"), got);
         assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
