@@ -1,7 +1,10 @@
 package io.karakuri;
 
+import io.karakuri.cli.HitohaClient;
 import io.karakuri.cli.KarakuriCli;
 import io.karakuri.futaba.cli.FutabaCli;
+import io.karakuri.monitor.AttachFrames;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -32,6 +35,16 @@ public final class AotTraining {
         Main.run("karakuri", new String[] {"futaba", "--help"});
         System.setOut(out);
         new KarakuriCli(quiet, quiet).run(List.of("--help"));
+        // the container commands' classes, as far as they go without a hitoha (no socket here)
+        KarakuriCli offline = new KarakuriCli(quiet, quiet, new HitohaClient(scratch.resolve("no-hitoha.sock")));
+        offline.run(List.of("run", "--help"));
+        offline.run(List.of("run", "--rm", "--port", "8080:80", "--env", "A=1", "--memory", "64M", "busybox", "true"));
+        offline.run(List.of("create", "--port", "bad", "--image", "busybox"));
+        offline.run(List.of("exec", "c", "ls"));
+        offline.run(List.of("ls", "--all"));
+        offline.run(List.of("logs", "c"));
+        offline.run(List.of("stop", "c"));
+        AttachFrames.read(new ByteArrayInputStream(AttachFrames.exit(0)));
 
         Path bundle = Files.createDirectories(scratch.resolve("bundle"));
         String root = scratch.resolve("state").toString();

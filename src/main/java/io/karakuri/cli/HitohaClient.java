@@ -93,8 +93,7 @@ public final class HitohaClient {
             try {
                 channel.connect(UnixDomainSocketAddress.of(socket));
             } catch (IOException e) {
-                throw new UnreachableException("cannot reach hitoha at " + socket + ": " + reason(e)
-                        + " (is the daemon running? start it with 'systemctl start hitoha' or 'hitoha')", e);
+                throw unreachable(e);
             }
             StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
                     .append("Host: hitoha\r\nConnection: close\r\nAccept: ")
@@ -229,7 +228,101 @@ public final class HitohaClient {
         };
     }
 
+    /**
+     * An upgraded connection (attach, exec): after hitoha's 101 the connection carries attach frames both ways.
+     * Reads and writes may run at the same time, in two threads.
+     */
+    public static final class Upgraded implements java.io.Closeable {
+        private final SocketChannel channel;
+        private final InputStream in;
+        private final OutputStream out;
+
+        Upgraded(SocketChannel channel, InputStream in) {
+            this.channel = channel;
+            this.in = in;
+            this.out = HitohaClient.output(channel);
+        }
+
+        public InputStream input() {
+            return in;
+        }
+
+        public OutputStream output() {
+            return out;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** hitoha answered, but not with what was asked for: its message is this exception's. */
+    public static final class RefusedException extends IOException {
+        private final Response response;
+
+        RefusedException(Response response) {
+            super(HitohaErrors.message(response));
+            this.response = response;
+        }
+
+        public Response response() {
+            return response;
+        }
+    }
+
+    /**
+     * Sends a request with {@code Connection: Upgrade} and {@code Upgrade: tcp} and, when hitoha answers
+     * 101, hands over the connection; any other answer is a {@link RefusedException} with hitoha's message.
+     */
+    public Upgraded upgrade(String method, String path, String jsonBody) throws IOException {
+        byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        boolean handedOver = false;
+        try {
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                throw unreachable(e);
+            }
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+                    .append("Host: hitoha\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n");
+            if (jsonBody != null) {
+                head.append("Content-Type: application/json\r\n");
+            }
+            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            OutputStream out = output(channel);
+            byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
+            byte[] request = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
+            System.arraycopy(body, 0, request, headBytes.length, body.length);
+            out.write(request);
+            InputStream in = input(channel);
+            Head answer = head(in);
+            if (answer.status() != 101) {
+                throw new RefusedException(body(in, answer, null, null));
+            }
+            handedOver = true;
+            return new Upgraded(channel, in);
+        } finally {
+            if (!handedOver) {
+                channel.close();
+            }
+        }
+    }
+
+    private UnreachableException unreachable(IOException e) {
+        return new UnreachableException("cannot reach hitoha at " + socket + ": " + reason(e)
+                + " (is the daemon running? start it with 'sudo systemctl start hitoha', or run 'sudo hitoha')", e);
+    }
+
+    private record Head(int status, Map<String, String> headers) {
+    }
+
     private Response read(InputStream in, Consumer<String> lines, OutputStream download) throws IOException {
+        return body(in, head(in), lines, download);
+    }
+
+    private Head head(InputStream in) throws IOException {
         String statusLine = line(in);
         String[] parts = statusLine == null ? new String[0] : statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
@@ -248,6 +341,12 @@ public final class HitohaClient {
                 headers.put(header.substring(0, colon).strip().toLowerCase(Locale.ROOT), header.substring(colon + 1).strip());
             }
         }
+        return new Head(status, headers);
+    }
+
+    private Response body(InputStream in, Head head, Consumer<String> lines, OutputStream download) throws IOException {
+        int status = head.status();
+        Map<String, String> headers = head.headers();
         boolean ok = status >= 200 && status < 300;
         BodySink sink = new BodySink(ok ? lines : null, ok ? download : null);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {

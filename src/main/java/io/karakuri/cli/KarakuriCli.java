@@ -10,13 +10,25 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 
-/** The karakuri command line. The container, image and namespace commands arrive with hitoha's API. */
+/** The karakuri command line: each command's class is loaded only when that command runs. */
 public final class KarakuriCli {
     private record Command(String name, String summary) {}
 
     private static final List<Command> COMMANDS = List.of(
             new Command("version", "Print the version"),
             new Command("info", "Show the daemon this command line talks to"),
+            new Command("run", "Create and start a container (pulls its image if need be)"),
+            new Command("create", "Create a container"),
+            new Command("start", "Start a container (--it, --attach: and attach to it)"),
+            new Command("exec", "Run a command in a running container"),
+            new Command("stop", "Stop containers"),
+            new Command("restart", "Restart containers"),
+            new Command("kill", "Send a signal to containers"),
+            new Command("rm", "Remove containers"),
+            new Command("ls", "List containers"),
+            new Command("logs", "Print a container's output"),
+            new Command("spec", "Print a container's OCI configuration"),
+            new Command("inspect", "Show what hitoha knows of a container"),
             new Command("images", "List images"),
             new Command("rmi", "Remove images"),
             new Command("tag", "Give an image another name"),
@@ -116,6 +128,10 @@ public final class KarakuriCli {
                 }
             }
             default -> {
+                if (ContainerCommands.handles(command)) {
+                    return new ContainerCommands(out, err, System.in, hitoha, TerminalSession.SYSTEM, () -> isTerminal(2),
+                            java.nio.file.Path.of("").toAbsolutePath(), System.getenv()).run(command, rest);
+                }
                 if (ImageCommands.handles(command)) {
                     return images.run(command, rest);
                 }

@@ -44,11 +44,16 @@ final class TransferCommands {
         if (args.flag("help")) {
             return help("pull", "Pull an image from a registry: its layers are stored and unpacked.", PULL);
         }
+        return pull(image(args, "pull"), args.value("os", null), args.value("registry", null), args.flag("quiet"));
+    }
+
+    /** Pulls image as `karakuri pull` does (create and run pull an image they do not have); the exit code. */
+    int pull(String image, String platform, String registry, boolean quiet) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("image", image(args, "pull"));
-        body.put("platform", args.value("os", null));
-        body.put("registry", args.value("registry", null));
-        return transfer("pull", body, args.flag("quiet"));
+        body.put("image", image);
+        body.put("platform", platform);
+        body.put("registry", registry);
+        return transfer("pull", body, quiet);
     }
 
     int push(List<String> argv) {

@@ -61,6 +61,11 @@ public final class AttachFrames {
         return encode(RESIZE, ByteBuffer.allocate(4).putShort((short) rows).putShort((short) columns).array());
     }
 
+    /** {rows, columns} of a {@link #RESIZE} frame's payload. */
+    public static int[] size(byte[] payload) {
+        return new int[] {(payload[0] & 0xff) << 8 | payload[1] & 0xff, (payload[2] & 0xff) << 8 | payload[3] & 0xff};
+    }
+
     public static byte[] stdinEof() {
         return encode(STDIN_EOF, new byte[0]);
     }

@@ -51,12 +51,42 @@ class HitohaClientTest {
     }
 
     @Test
+    void anUpgradeHandsOverTheConnectionWithWhatCameAfterThe101() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        // the first frame in the same write as the answer's head: read along with it, not lost
+        CompletableFuture<String> request = FakeHitoha.serveOnce(socket,
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n\u0001\0\0\0\0\0\0\u0002hi",
+                "\u0005\0\0\0\0\0\0\u0004\0\0\0\u0003");
+        try (HitohaClient.Upgraded up = new HitohaClient(socket).upgrade("POST", "/v1/containers/c/exec", "{\"cmd\":[\"ls\"]}")) {
+            io.karakuri.monitor.AttachFrames.Frame first = io.karakuri.monitor.AttachFrames.read(up.input());
+            assertEquals(1, first.type());
+            assertEquals("hi", new String(first.payload(), StandardCharsets.UTF_8));
+            assertEquals(3, io.karakuri.monitor.AttachFrames.read(up.input()).exitCode());
+        }
+        String sent = request.get();
+        assertTrue(sent.startsWith("POST /v1/containers/c/exec HTTP/1.1\r\n"), sent);
+        assertTrue(sent.contains("\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"), sent);
+        assertTrue(sent.endsWith("\r\n\r\n{\"cmd\":[\"ls\"]}"), sent);
+    }
+
+    @Test
+    void anUpgradeRefusedIsHitohasMessage() throws Exception {
+        Path socket = dir.resolve("h.sock");
+        String body = "{\"message\":\"no such container: c\"}";
+        FakeHitoha.serveOnce(socket, "HTTP/1.1 404 Not Found\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        HitohaClient.RefusedException e = assertThrows(HitohaClient.RefusedException.class,
+                () -> new HitohaClient(socket).upgrade("POST", "/v1/containers/c/attach", null));
+        assertEquals("no such container: c", e.getMessage());
+        assertEquals(404, e.response().status());
+    }
+
+    @Test
     void aMissingDaemonIsAClearMessage() {
         Path socket = dir.resolve("none.sock");
         HitohaClient.UnreachableException e = assertThrows(HitohaClient.UnreachableException.class,
                 () -> new HitohaClient(socket).send("GET", "/v1/system/info", null));
         assertTrue(e.getMessage().startsWith("cannot reach hitoha at " + socket + ": "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("(is the daemon running? start it with 'systemctl start hitoha' or 'hitoha')"),
+        assertTrue(e.getMessage().endsWith("(is the daemon running? start it with 'sudo systemctl start hitoha', or run 'sudo hitoha')"),
                 e.getMessage());
     }
 

@@ -45,6 +45,10 @@ class KarakuriCliTest {
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("Usage: karakuri COMMAND"), r.out());
         assertTrue(r.out().contains("  version "), r.out());
+        for (String command : List.of("run", "create", "start", "exec", "stop", "restart", "rm", "ls", "logs", "spec",
+                "inspect")) {
+            assertTrue(r.out().contains("\n  " + command + " "), command);
+        }
         assertEquals("", r.err());
     }
 
@@ -76,6 +80,18 @@ class KarakuriCliTest {
         r = run("pull", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("Usage: karakuri pull --image REF"), r.out());
+    }
+
+    @Test
+    void containerCommandsWithoutADaemonSayHowToStartIt() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new KarakuriCli(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new HitohaClient(java.nio.file.Path.of("/nonexistent/hitoha.sock"))).run(List.of("ls"));
+        assertEquals(1, code);
+        assertEquals("karakuri ls: cannot reach hitoha at /nonexistent/hitoha.sock: No such file or directory (is the "
+                + "daemon running? start it with 'sudo systemctl start hitoha', or run 'sudo hitoha')\n",
+                err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
