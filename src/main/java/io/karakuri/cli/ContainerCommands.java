@@ -299,7 +299,7 @@ final class ContainerCommands {
 
     /** Attaches, starts, relays until the exit frame: its exit code. */
     private int startAttached(String ref, boolean stdin, boolean terminal) throws IOException, Failed {
-        HitohaClient.Upgraded connection = hitoha.upgrade("POST", "/v1/containers/" + path(ref) + "/attach", null);
+        HitohaClient.Upgraded connection = hitoha.upgrade("/v1/containers/" + path(ref) + "/attach");
         AttachSession session = AttachSession.open(connection, stdin ? in : null, terminal, tty, out, err);
         if (!terminal) {
             proxySignals(ref, session);
@@ -402,8 +402,9 @@ final class ContainerCommands {
         request.put("env", ContainerOptions.env(args.values("env"), environment));
         request.put("user", args.value("user", null));
         request.put("workdir", args.value("workdir", null));
-        HitohaClient.Upgraded connection = hitoha.upgrade("POST", "/v1/containers/" + path(ref) + "/exec",
-                Json.write(request));
+        Object made = Json.parse(ok(hitoha.send("POST", "/v1/containers/" + path(ref) + "/exec", Json.write(request))));
+        String exec = JsonObject.root(made, "hitoha's answer").string("id", "");
+        HitohaClient.Upgraded connection = hitoha.upgrade("/v1/exec/" + path(exec) + "/attach");
         return AttachSession.open(connection, stdin ? in : null, terminal, tty, out, err).relay();
     }
 

@@ -272,11 +272,11 @@ public final class HitohaClient {
     }
 
     /**
-     * Sends a request with {@code Connection: Upgrade} and {@code Upgrade: tcp} and, when hitoha answers
-     * 101, hands over the connection; any other answer is a {@link RefusedException} with hitoha's message.
+     * Sends {@code GET path} with {@code Connection: Upgrade} and {@code Upgrade: tcp} (an upgrade is a GET,
+     * as for a WebSocket) and, when hitoha answers 101, hands over the connection; any other answer is a
+     * {@link RefusedException} with hitoha's message.
      */
-    public Upgraded upgrade(String method, String path, String jsonBody) throws IOException {
-        byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+    public Upgraded upgrade(String path) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         boolean handedOver = false;
         try {
@@ -285,17 +285,9 @@ public final class HitohaClient {
             } catch (IOException e) {
                 throw unreachable(e);
             }
-            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                    .append("Host: hitoha\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n");
-            if (jsonBody != null) {
-                head.append("Content-Type: application/json\r\n");
-            }
-            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            String head = "GET " + path + " HTTP/1.1\r\nHost: hitoha\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
             OutputStream out = output(channel);
-            byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
-            byte[] request = java.util.Arrays.copyOf(headBytes, headBytes.length + body.length);
-            System.arraycopy(body, 0, request, headBytes.length, body.length);
-            out.write(request);
+            out.write(head.getBytes(StandardCharsets.UTF_8));
             InputStream in = input(channel);
             Head answer = head(in);
             if (answer.status() != 101) {

@@ -235,7 +235,7 @@ class ContainerCommandsTest {
     void runAttachesBeforeStartRelaysTheFramesAndExitsWithTheContainersCode() throws Exception {
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             api.await("POST /v1/containers/" + SHORT + "/start");
             FakeApi.frame(out, AttachFrames.STDOUT, "hello\n");
@@ -250,11 +250,11 @@ class ContainerCommandsTest {
         assertEquals(3, r.code(), r.err());
         assertEquals("hello\nbye\n", r.out());
         assertEquals("oops\n", r.err());
-        assertEquals(List.of("GET /v1/images/busybox", "POST /v1/containers", "POST /v1/containers/" + SHORT + "/attach",
+        assertEquals(List.of("GET /v1/images/busybox", "POST /v1/containers", "GET /v1/containers/" + SHORT + "/attach",
                 "POST /v1/containers/" + SHORT + "/start", "DELETE /v1/containers/" + SHORT + "?force=true"), api.lines());
         assertEquals(json("{\"image\":\"busybox\",\"cmd\":[\"echo\",\"hi\",\"--rm\"],\"tty\":false,\"stdin\":false,"
                 + "\"autoRemove\":true}"), json(api.request("POST /v1/containers").body()));
-        FakeApi.Request attach = api.request("POST /v1/containers/" + SHORT + "/attach");
+        FakeApi.Request attach = api.request("GET /v1/containers/" + SHORT + "/attach");
         assertEquals("Upgrade", attach.headers().get("connection"));
         assertEquals("tcp", attach.headers().get("upgrade"));
     }
@@ -263,7 +263,7 @@ class ContainerCommandsTest {
     void runRmToleratesAContainerAlreadyRemoved() {
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             api.await("POST /v1/containers/" + SHORT + "/start");
             out.write(AttachFrames.exit(0));
@@ -280,7 +280,7 @@ class ContainerCommandsTest {
         stdin = "line one\n".getBytes(StandardCharsets.UTF_8);
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             StringBuilder got = new StringBuilder();
             for (AttachFrames.Frame f = AttachFrames.read(in); f.type() != AttachFrames.STDIN_EOF; f = AttachFrames.read(in)) {
@@ -305,7 +305,7 @@ class ContainerCommandsTest {
         imageThere("busybox");
         created();
         List<String> frames = new ArrayList<>();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             AttachFrames.Frame size = AttachFrames.read(in);
             frames.add(size.type() + ":" + AttachFrames.size(size.payload())[0] + "x" + AttachFrames.size(size.payload())[1]);
@@ -332,7 +332,7 @@ class ContainerCommandsTest {
         imageThere("busybox");
         created();
         List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             for (AttachFrames.Frame f = AttachFrames.read(in); f != null; f = AttachFrames.read(in)) {
                 got.add(f.type() + ":" + java.util.Arrays.toString(f.payload()));
@@ -341,7 +341,7 @@ class ContainerCommandsTest {
         api.on("POST /v1/containers/" + SHORT + "/start", 204, null);
         Result r = run("run", "--rm", "-it", "busybox", "sh");
         assertEquals(new Result(0, "", "\nkarakuri run: detached; the container goes on running\n"), r);
-        api.await("POST /v1/containers/" + SHORT + "/attach");
+        api.await("GET /v1/containers/" + SHORT + "/attach");
         assertEquals(List.of("3:[0, 24, 0, 80]", "0:[97, 16, 98]"), got);
         assertEquals(List.of("raw", "onWINCH", "restore"), tty.calls);
         assertTrue(api.lines().stream().noneMatch(l -> l.startsWith("DELETE")), api.lines().toString());
@@ -352,7 +352,7 @@ class ContainerCommandsTest {
         tty.terminal = true;
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             while (AttachFrames.read(in) != null) {
                 // until the CLI closes
@@ -369,7 +369,7 @@ class ContainerCommandsTest {
     void aRefusedAttachIsHitohasMessage() {
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", 409, "{\"message\":\"container " + SHORT + " is running\"}");
+        api.on("GET /v1/containers/" + SHORT + "/attach", 409, "{\"message\":\"container " + SHORT + " is running\"}");
         Result r = run("run", "busybox");
         assertEquals(125, r.code());
         assertEquals("karakuri run: container " + SHORT + " is running\n", r.err());
@@ -379,7 +379,7 @@ class ContainerCommandsTest {
     void aStreamEndingWithoutTheExitFrameIsAFailure() {
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             api.await("POST /v1/containers/" + SHORT + "/start");
             FakeApi.frame(out, AttachFrames.STDOUT, "half");
@@ -395,7 +395,7 @@ class ContainerCommandsTest {
     void withoutATerminalCtrlCIsTheContainersAndAThirdLetsGo() {
         imageThere("busybox");
         created();
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             api.await("POST /v1/containers/" + SHORT + "/start");
             tty.raise("INT");
@@ -410,7 +410,7 @@ class ContainerCommandsTest {
         assertEquals(List.of("onINT", "onTERM"), tty.calls);
         tty.signals.clear();
 
-        api.on("POST /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/" + SHORT + "/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             while (!tty.signals.containsKey("INT")) { // the start of the first run has been seen already
                 Thread.sleep(5);
@@ -442,7 +442,7 @@ class ContainerCommandsTest {
     @Test
     void startAttachedUsesTheContainersTerminalSetting() {
         api.on("GET /v1/containers/web", 200, "{\"id\":\"" + ID + "\",\"tty\":false}");
-        api.on("POST /v1/containers/web/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/web/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             api.await("POST /v1/containers/web/start");
             FakeApi.frame(out, AttachFrames.STDERR, "e");
@@ -464,7 +464,7 @@ class ContainerCommandsTest {
         assertEquals(json("{\"image\":\"alpine\",\"name\":\"mycontainer\",\"tty\":true,\"stdin\":true,"
                 + "\"autoRemove\":false}"), json(api.request("POST /v1/containers").body()));
         api.on("GET /v1/containers/mycontainer", 200, "{\"id\":\"" + ID + "\",\"tty\":true}");
-        api.on("POST /v1/containers/mycontainer/attach", (req, in, out) -> {
+        api.on("GET /v1/containers/mycontainer/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             assertEquals(AttachFrames.RESIZE, AttachFrames.read(in).type());
             api.await("POST /v1/containers/mycontainer/start");
@@ -489,7 +489,8 @@ class ContainerCommandsTest {
 
     @Test
     void execSendsTheExecRequestOnTheUpgradeAndExitsWithItsCode() {
-        api.on("POST /v1/containers/web/exec", (req, in, out) -> {
+        api.on("POST /v1/containers/web/exec", 201, "{\"id\":\"e1\"}");
+        api.on("GET /v1/exec/e1/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             FakeApi.frame(out, AttachFrames.STDOUT, "root\n");
             out.write(AttachFrames.exit(7));
@@ -498,14 +499,15 @@ class ContainerCommandsTest {
         assertEquals(7, r.code(), r.err());
         assertEquals("root\n", r.out());
         FakeApi.Request req = api.request("POST /v1/containers/web/exec");
-        assertEquals("tcp", req.headers().get("upgrade"));
+        assertEquals("tcp", api.request("GET /v1/exec/e1/attach").headers().get("upgrade"));
         assertEquals(json("{\"cmd\":[\"id\",\"-un\"],\"tty\":false,\"stdin\":false,\"env\":[\"A=1\"],\"user\":\"root\","
                 + "\"workdir\":\"/tmp\"}"), json(req.body()));
     }
 
     @Test
     void execTakesTheContainerAndTheCommandAsArguments() {
-        api.on("POST /v1/containers/web/exec", (req, in, out) -> {
+        api.on("POST /v1/containers/web/exec", 201, "{\"id\":\"e1\"}");
+        api.on("GET /v1/exec/e1/attach", (req, in, out) -> {
             FakeApi.upgrade(out);
             out.write(AttachFrames.exit(0));
         });

@@ -29,7 +29,8 @@ final class FakeHitoha {
                     request.write(in.read());
                 }
                 String head = request.toString(StandardCharsets.UTF_8);
-                int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+                int length = head.contains("Content-Length: ")
+                        ? Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1")) : 0;
                 request.write(in.readNBytes(length));
                 for (String piece : answer) {
                     ch.write(ByteBuffer.wrap(piece.getBytes(StandardCharsets.UTF_8)));

@@ -57,16 +57,15 @@ class HitohaClientTest {
         CompletableFuture<String> request = FakeHitoha.serveOnce(socket,
                 "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n\u0001\0\0\0\0\0\0\u0002hi",
                 "\u0005\0\0\0\0\0\0\u0004\0\0\0\u0003");
-        try (HitohaClient.Upgraded up = new HitohaClient(socket).upgrade("POST", "/v1/containers/c/exec", "{\"cmd\":[\"ls\"]}")) {
+        try (HitohaClient.Upgraded up = new HitohaClient(socket).upgrade("/v1/exec/e1/attach")) {
             io.karakuri.monitor.AttachFrames.Frame first = io.karakuri.monitor.AttachFrames.read(up.input());
             assertEquals(1, first.type());
             assertEquals("hi", new String(first.payload(), StandardCharsets.UTF_8));
             assertEquals(3, io.karakuri.monitor.AttachFrames.read(up.input()).exitCode());
         }
         String sent = request.get();
-        assertTrue(sent.startsWith("POST /v1/containers/c/exec HTTP/1.1\r\n"), sent);
-        assertTrue(sent.contains("\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"), sent);
-        assertTrue(sent.endsWith("\r\n\r\n{\"cmd\":[\"ls\"]}"), sent);
+        assertTrue(sent.startsWith("GET /v1/exec/e1/attach HTTP/1.1\r\n"), sent);
+        assertTrue(sent.endsWith("\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"), sent);
     }
 
     @Test
@@ -75,7 +74,7 @@ class HitohaClientTest {
         String body = "{\"message\":\"no such container: c\"}";
         FakeHitoha.serveOnce(socket, "HTTP/1.1 404 Not Found\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
         HitohaClient.RefusedException e = assertThrows(HitohaClient.RefusedException.class,
-                () -> new HitohaClient(socket).upgrade("POST", "/v1/containers/c/attach", null));
+                () -> new HitohaClient(socket).upgrade("/v1/containers/c/attach"));
         assertEquals("no such container: c", e.getMessage());
         assertEquals(404, e.response().status());
     }

@@ -20,9 +20,10 @@ import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
 
 /**
- * attach and exec: HTTP/1.1 upgrades ({@code Connection: Upgrade}, {@code Upgrade: tcp}) after which hitoha
- * splices the client's connection to the monitor's attach socket, frames going through untouched
- * (docs/containers.md). A refusal before the upgrade is an ordinary {"message"} answer.
+ * Attaching to a container or to an exec: an HTTP/1.1 upgrade ({@code GET} with {@code Connection: Upgrade},
+ * {@code Upgrade: tcp}; Vert.x upgrades only a GET, as for a WebSocket), after which hitoha splices the
+ * client's connection to the monitor's attach socket, frames going through untouched (docs/containers.md).
+ * A refusal before the upgrade is an ordinary {"message"} answer.
  */
 @Singleton
 public class AttachRoutes {
@@ -38,23 +39,10 @@ public class AttachRoutes {
     private NetClient client;
 
     void routes(@Observes Router router) {
-        router.post("/v1/containers/:ref/attach").order(-100).handler(ctx -> upgrade(ctx,
+        router.get("/v1/containers/:ref/attach").order(-100).handler(ctx -> upgrade(ctx,
                 () -> containers.engine().attachSocket(ctx.pathParam("ref"))));
-        router.post("/v1/containers/:ref/exec").order(-100).handler(ctx -> ctx.request().body().onComplete(body -> {
-            if (body.failed()) {
-                refuse(ctx, 400, "the exec request could not be read: " + body.cause().getMessage());
-                return;
-            }
-            upgrade(ctx, () -> {
-                ContainerEngine.ExecRequest request;
-                try {
-                    request = JSON.readValue(body.result().getBytes(), ContainerEngine.ExecRequest.class);
-                } catch (java.io.IOException e) {
-                    throw ApiException.badRequest("the exec request is not valid JSON: " + e.getMessage());
-                }
-                return containers.engine().exec(ctx.pathParam("ref"), request);
-            });
-        }));
+        router.get("/v1/exec/:id/attach").order(-100).handler(ctx -> upgrade(ctx,
+                () -> containers.engine().execSocket(ctx.pathParam("id"))));
     }
 
     void start(@Observes StartupEvent event) {
@@ -65,13 +53,11 @@ public class AttachRoutes {
         HttpServerRequest request = ctx.request();
         if (!"upgrade".equalsIgnoreCase(request.getHeader("Connection"))
                 && !String.valueOf(request.getHeader("Connection")).toLowerCase().contains("upgrade")) {
-            refuse(ctx, 400, "attach and exec need an HTTP upgrade (Connection: Upgrade, Upgrade: tcp)");
+            refuse(ctx, 400, "attach is an HTTP upgrade (GET with Connection: Upgrade, Upgrade: tcp)");
             return;
         }
-        request.pause();
         vertx.<Path>executeBlocking(socket, false).onComplete(found -> {
             if (found.failed()) {
-                request.resume();
                 Throwable e = found.cause();
                 int status = e instanceof ApiException a ? a.status() : 500;
                 if (status == 500) {
@@ -82,8 +68,7 @@ public class AttachRoutes {
             }
             client.connect(SocketAddress.domainSocketAddress(found.result().toString())).onComplete(monitor -> {
                 if (monitor.failed()) {
-                    request.resume();
-                    refuse(ctx, 409, "the container's monitor does not answer: " + monitor.cause().getMessage());
+                        refuse(ctx, 409, "the container's monitor does not answer: " + monitor.cause().getMessage());
                     return;
                 }
                 NetSocket back = monitor.result();

@@ -53,6 +53,7 @@ public final class ContainerEngine {
     private final Consumer<String> log;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Instant> restartsDue = new ConcurrentHashMap<>();
+    private final Map<String, Path> execs = new ConcurrentHashMap<>();
 
     public ContainerEngine(ImageService images, ContainerStore store, ContainerRuntime runtime,
             NetworkWiring network, Path root, Path netnsDir, Consumer<String> log) throws IOException {
@@ -205,9 +206,7 @@ public final class ContainerEngine {
 
     private String newId() throws SQLException {
         while (true) {
-            byte[] b = new byte[6];
-            RANDOM.nextBytes(b);
-            String id = HexFormat.of().formatHex(b);
+            String id = HexFormat.of().formatHex(randomBytes());
             if (!id.matches("\\d+") && store.find(id).isEmpty()) { // all digits could be taken for a number
                 return id;
             }
@@ -226,6 +225,16 @@ public final class ContainerEngine {
 
     public List<ContainerRecord> list() throws SQLException {
         return store.list();
+    }
+
+    /** Whether the container runs, or will again (restarting): what logs --follow follows. */
+    public boolean isActive(String id) {
+        try {
+            return store.find(id).map(c -> c.state().equals("running") || c.state().equals("restarting")
+                    || (c.state().equals("created") && c.monitorPid() != null)).orElse(false);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     public Path directory(String id) {
@@ -550,7 +559,8 @@ public final class ContainerEngine {
         return runtime.attachSocket(c.id());
     }
 
-    public Path exec(String ref, ExecRequest request) throws SQLException {
+    /** Starts request's process in the running container: the id to attach to it with (once). */
+    public String exec(String ref, ExecRequest request) throws SQLException {
         ContainerRecord c = get(ref);
         if (request == null || request.cmd() == null || request.cmd().isEmpty()) {
             throw ApiException.badRequest("give the command to run (--cmd)");
@@ -572,11 +582,29 @@ public final class ContainerEngine {
             throw ApiException.badRequest("--workdir " + request.workdir() + ": give an absolute path");
         }
         try {
-            return runtime.exec(c.id(), request.cmd(), request.env() == null ? List.of() : request.env(), user,
-                    request.workdir(), Boolean.TRUE.equals(request.tty()), Boolean.TRUE.equals(request.stdin()));
+            Path socket = runtime.exec(c.id(), request.cmd(), request.env() == null ? List.of() : request.env(),
+                    user, request.workdir(), Boolean.TRUE.equals(request.tty()), Boolean.TRUE.equals(request.stdin()));
+            String id = HexFormat.of().formatHex(randomBytes());
+            execs.put(id, socket);
+            return id;
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+    }
+
+    /** The attach socket of an exec started by {@link #exec}: given out once. */
+    public Path execSocket(String id) {
+        Path socket = execs.remove(id);
+        if (socket == null) {
+            throw ApiException.notFound("no such exec: " + id);
+        }
+        return socket;
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[6];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     private static String readIfThere(Path file) {

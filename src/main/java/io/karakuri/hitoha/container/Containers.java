@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /**
  * hitoha's one {@link ContainerEngine}, opened at start over the image store's database: it recovers the
- * containers that ran on while hitoha was away, and its watch (the scheduler, twice a second) records
+ * containers that ran on while hitoha was away, and its watch (the scheduler, every second) records
  * exits and runs restart policies.
  */
 @Singleton
@@ -52,7 +52,7 @@ public class Containers {
         return engine;
     }
 
-    @Scheduled(every = "0.5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void watch() {
         if (engine != null) {
             engine.poll();

@@ -1,5 +1,7 @@
 package io.karakuri.hitoha.container;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.karakuri.monitor.ContainerLog;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -11,19 +13,26 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * /v1/containers: the container commands of the CLI over {@link ContainerEngine} (docs/containers.md).
- * attach and exec are HTTP upgrades, served by {@link AttachRoutes}.
+ * Attaching (to a container or an exec) is an HTTP upgrade, served by {@link AttachRoutes}.
  */
 @Path("/v1/containers")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 public class ContainersResource {
+    static final String NDJSON = "application/x-ndjson";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @Inject
     Containers containers;
 
@@ -92,6 +101,57 @@ public class ContainersResource {
             throws SQLException, IOException {
         containers.engine().remove(ref, force);
         return Response.noContent().build();
+    }
+
+    /**
+     * The container's log as NDJSON records {"stream","time","log"}: the last tail (all if absent), and with
+     * follow every new one until the container is no longer running (or the client goes).
+     */
+    @GET
+    @Path("/{ref}/logs")
+    @Produces(NDJSON)
+    public Response logs(@PathParam("ref") String ref, @QueryParam("follow") boolean follow,
+            @QueryParam("tail") Integer tail) throws SQLException {
+        ContainerEngine engine = containers.engine();
+        ContainerRecord c = engine.get(ref);
+        if (tail != null && tail < 0) {
+            throw new IllegalArgumentException("--tail " + tail + ": give a number of lines, 0 or more");
+        }
+        ContainerLog log = new ContainerLog(engine.logFile(c.id()));
+        int lines = tail == null ? -1 : tail;
+        StreamingOutput body = out -> {
+            Consumer<ContainerLog.Entry> write = e -> {
+                try {
+                    out.write(JSON.writeValueAsBytes(Map.of("stream", e.stream(), "time", e.time(), "log", e.log())));
+                    out.write('\n');
+                    out.flush();
+                } catch (IOException gone) {
+                    throw new UncheckedIOException(gone);
+                }
+            };
+            try {
+                if (follow) {
+                    log.follow(lines, write, () -> !engine.isActive(c.id()), 200);
+                } else {
+                    log.tail(lines).forEach(write);
+                }
+            } catch (UncheckedIOException clientGone) {
+                // the client stopped reading: nothing more to send
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        return Response.ok(body).type(NDJSON).build();
+    }
+
+    /**
+     * Starts a process in the running container, its output held until a client attaches to
+     * /v1/exec/{id}/attach (an upgrade, see {@link AttachRoutes}).
+     */
+    @POST
+    @Path("/{ref}/exec")
+    public Response exec(@PathParam("ref") String ref, ContainerEngine.ExecRequest request) throws SQLException {
+        return Response.status(201).entity(Map.of("id", containers.engine().exec(ref, request))).build();
     }
 
     private static Duration timeout(Integer seconds) {
