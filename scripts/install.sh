@@ -180,4 +180,17 @@ if [ -n "$problems" ]; then
     echo "install.sh: installed, but:$problems" >&2
     exit 1
 fi
-echo "    try:  futaba --help"
+# the daemon: started (or restarted onto the new version; running containers stay) where systemd runs
+# and the unit went to its own directory
+if [ "$UNITDIR" = /etc/systemd/system ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl enable hitoha >/dev/null 2>&1 || true
+    if systemctl restart hitoha; then
+        say "hitoha started (systemctl status hitoha)"
+    else
+        echo "install.sh: hitoha did not start: see journalctl -u hitoha" >&2
+        exit 1
+    fi
+else
+    echo "    start the daemon:  sudo $BINDIR/hitoha &   (no systemd here to start it)"
+fi
+echo "    try:  karakuri run --rm --image busybox --cmd echo,hello"
