@@ -8,7 +8,7 @@
 #   scripts/packages.sh bench     that, plus the runtimes the benchmarks compare against
 set -eu
 
-install="gcc libc6-dev maven busybox-static"
+install="gcc libc6-dev maven busybox-static nftables iptables"
 test="$install qemu-system-x86 containerd podman apparmor docker-registry skopeo apache2-utils openssl"
 bench="$test runc crun hyperfine time bc curl"
 

@@ -511,7 +511,11 @@ public final class ContainerEngine {
      */
     public void recover() throws SQLException, IOException {
         if (!store.list().isEmpty()) {
-            applyNetwork();
+            try {
+                applyNetwork();
+            } catch (RuntimeException e) { // the API still serves; starts will say what is wrong
+                log.accept("cannot set up the containers' network: " + e.getMessage());
+            }
         }
         for (ContainerRecord c : store.list()) {
             locked(c.id(), () -> {

@@ -95,6 +95,14 @@ class ContainersResourceTest {
     }
 
     @Test
+    void anImageInUseIsRemovedOnlyByForce() {
+        String id = create(Map.of("image", "ctr-test", "cmd", List.of("x")));
+        given().delete("/v1/images/ctr-test").then().statusCode(409).body("message", containsString(id));
+        given().delete("/v1/containers/" + id).then().statusCode(204);
+        given().delete("/v1/images/ctr-test").then().statusCode(200);
+    }
+
+    @Test
     void badInputIsRefusedAndLeavesNothing() {
         network.busy.add(18090);
         try {
