@@ -223,6 +223,11 @@ public final class ContainerEngine {
         }
     }
 
+    /** The container's record as it is now, under its lock: it may have gone since it was looked up. */
+    private ContainerRecord current(String id) throws SQLException {
+        return store.find(id).orElseThrow(() -> ApiException.notFound("no such container: " + id));
+    }
+
     public List<ContainerRecord> list() throws SQLException {
         return store.list();
     }
@@ -258,7 +263,7 @@ public final class ContainerEngine {
      */
     public ContainerRecord prepare(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
-        return locked(c.id(), () -> prepareLocked(store.find(c.id()).orElseThrow()));
+        return locked(c.id(), () -> prepareLocked(current(c.id())));
     }
 
     private ContainerRecord prepareLocked(ContainerRecord c) throws SQLException, IOException {
@@ -288,7 +293,7 @@ public final class ContainerEngine {
     public ContainerRecord start(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> startLocked(store.find(c.id()).orElseThrow(), false));
+        return locked(c.id(), () -> startLocked(current(c.id()), false));
     }
 
     private ContainerRecord startLocked(ContainerRecord c, boolean byPolicy) throws SQLException, IOException {
@@ -314,7 +319,7 @@ public final class ContainerEngine {
     public ContainerRecord stop(String ref, Duration timeout) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> stopLocked(store.find(c.id()).orElseThrow(), timeout));
+        return locked(c.id(), () -> stopLocked(current(c.id()), timeout));
     }
 
     private ContainerRecord stopLocked(ContainerRecord c, Duration timeout) throws SQLException, IOException {
@@ -361,7 +366,7 @@ public final class ContainerEngine {
             throw ApiException.badRequest(e.getMessage());
         }
         locked(c.id(), () -> {
-            ContainerRecord now = store.find(c.id()).orElseThrow();
+            ContainerRecord now = current(c.id());
             if (!now.state().equals("running") || !runtime.kill(c.id(), number)) {
                 throw ApiException.conflict("container " + c.id() + " is not running");
             }
@@ -374,7 +379,7 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         return locked(c.id(), () -> {
-            ContainerRecord stopped = stopLocked(store.find(c.id()).orElseThrow(), timeout);
+            ContainerRecord stopped = stopLocked(current(c.id()), timeout);
             return startLocked(stopped, false);
         });
     }
@@ -383,14 +388,14 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         locked(c.id(), () -> {
-            ContainerRecord now = store.find(c.id()).orElseThrow();
+            ContainerRecord now = current(c.id());
             if (now.state().equals("running") && runtime.exit(c.id()).isEmpty()) {
                 if (!force) {
                     throw ApiException.conflict("container " + c.id() + " is running: stop it first, or rm --force");
                 }
                 stopLocked(now, Duration.ZERO);
             }
-            removeLocked(store.find(c.id()).orElseThrow());
+            removeLocked(current(c.id()));
             return null;
         });
         locks.remove(c.id());
@@ -519,7 +524,7 @@ public final class ContainerEngine {
         }
         for (ContainerRecord c : store.list()) {
             locked(c.id(), () -> {
-                ContainerRecord now = store.find(c.id()).orElseThrow();
+                ContainerRecord now = current(c.id());
                 boolean alive = now.monitorPid() != null && runtime.monitorAlive(now.id());
                 if (now.state().equals("running") && !alive) {
                     now = exitedLocked(now);
