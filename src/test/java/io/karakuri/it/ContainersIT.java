@@ -1,0 +1,460 @@
+package io.karakuri.it;
+
+import static io.karakuri.it.HitohaFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.karakuri.json.Json;
+import io.karakuri.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container commands end to end, as root: the installed karakuri against an installed hitoha of the
+ * test's own (socket, store, run directory) with real overlays, cgroups, network namespaces and nftables.
+ * Every test leaves nothing behind (checked after each: records, directories, mounts, cgroups, veths,
+ * network namespaces, monitors).
+ */
+class ContainersIT {
+    @TempDir
+    static Path dir;
+
+    private static HitohaFixture hitoha;
+
+    @BeforeAll
+    static void startHitoha() throws Exception {
+        hitoha = HitohaFixture.start(dir);
+    }
+
+    @AfterAll
+    static void stopHitoha() throws Exception {
+        if (hitoha != null) {
+            hitoha.close();
+        }
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        hitoha.removeAllAndCheckNothingLeft();
+    }
+
+    private static Launcher.Result karakuri(String... args) {
+        return hitoha.karakuri(args);
+    }
+
+    /** A refusal: exit code, nothing on stdout, exactly one line on stderr. */
+    private static void refused(Launcher.Result r, int code, String line) {
+        assertEquals(code, r.code(), r.toString());
+        assertEquals("", r.out(), r.toString());
+        assertEquals(line + "\n", r.err());
+    }
+
+    private static String fullId(String ref) {
+        return hitoha.inspect(ref).string("id", "");
+    }
+
+    // ------------------------------------------------------------------------------------------------ run
+
+    @Test
+    void runStreamsStdoutAndStderrSeparatelyAndExitsWithTheContainersCode() throws Exception {
+        Launcher.Result r = karakuri("run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3");
+        assertEquals(new Launcher.Result(3, "out\n", "err\n"), r);
+        assertEquals("[]\n", karakuri("ls", "--all", "--format", "json").ok().out(), "--rm removed it");
+
+        r = karakuri("run", "--name", "kept", "--cmd", "sh,-c,echo kept", "busybox");
+        assertEquals(new Launcher.Result(0, "kept\n", ""), r);
+        JsonObject kept = hitoha.containers().getFirst();
+        assertEquals(List.of("kept", "exited", "0"), List.of(kept.string("name", ""), kept.string("status", ""),
+                String.valueOf(kept.integer("exitCode"))));
+        assertEquals("kept\n", karakuri("rm", "kept").ok().out());
+    }
+
+    @Test
+    void detachedContainerListedInspectedLoggedAndStopped() throws Exception {
+        String id = karakuri("run", "-d", "--name", "ticker", "busybox", "sh", "-c",
+                "echo one; echo two >&2; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done").ok().out().strip();
+        assertTrue(id.matches("[0-9a-f]{12}"), id);
+        await(Duration.ofSeconds(10), "three ticks", () -> karakuri("logs", id).out().contains("tick 2\n"));
+
+        List<String> table = karakuri("ls").ok().out().lines().toList();
+        assertEquals(3, table.size(), table.toString());
+        assertTrue(table.get(0).matches("CONTAINER ID \\| Name +\\| IMAGE +\\| STATUS +\\| PORT +\\| COMMAND"), table.get(0));
+        assertTrue(table.get(2).matches(id + " \\| ticker \\| busybox \\| running \\| +\\| sh -c echo one; .*done"),
+                table.get(2));
+        assertEquals(id + "\n", karakuri("ls", "-q").ok().out());
+        JsonObject row = hitoha.containers().getFirst();
+        assertEquals(List.of(id, "ticker", "busybox", "running", "default"), List.of(row.string("id", ""),
+                row.string("name", ""), row.string("image", ""), row.string("status", ""), row.string("ns", "")));
+        assertTrue(row.string("ip", "").matches("10\\.157\\.2\\.\\d+"), row.toString());
+
+        JsonObject details = hitoha.inspect("ticker");
+        assertEquals(id, details.string("id", ""));
+        long pid = details.integer("pid");
+        assertTrue(ProcessHandle.of(pid).isPresent(), "the container's process " + pid + " runs");
+        assertEquals(List.of("sh", "-c", "echo one; echo two >&2; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"),
+                details.strings("command"));
+        assertTrue(karakuri("inspect", id).ok().out().lines().anyMatch(l -> l.matches("status +: running")));
+
+        JsonObject spec = JsonObject.root(Json.parse(karakuri("spec", "ticker").ok().out()), "spec");
+        assertEquals(id, spec.string("hostname", ""), "the id is the hostname");
+        assertEquals(details.strings("command"), spec.object("process").strings("args"));
+
+        Launcher.Result logs = karakuri("logs", "ticker").ok();
+        assertTrue(logs.out().startsWith("one\ntick 0\ntick 1\n"), logs.out());
+        assertEquals("two\n", logs.err());
+        Launcher.Result tail = karakuri("logs", "--tail", "2", "ticker").ok();
+        assertTrue(tail.out().matches("tick (\\d+)\ntick \\d+\n"), tail.out());
+        assertEquals("", tail.err());
+        String stamped = karakuri("logs", "--timestamps", "--tail", "3", id).ok().out();
+        assertTrue(stamped.matches("(20\\d\\d-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z tick \\d+\n){3}"), stamped);
+
+        long started = System.nanoTime();
+        assertEquals("ticker\n", karakuri("stop", "--time", "1", "ticker").ok().out()); // sh as pid 1 ignores SIGTERM
+        long took = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(took >= 1000 && took < 6000, "stop --time 1 took " + took + " ms");
+        assertEquals(137L, hitoha.inspect(id).integer("exitCode"));
+        assertFalse(ProcessHandle.of(pid).isPresent(), "killed");
+        assertTrue(karakuri("ls", "--all").ok().out().contains(" | exited (137) | "));
+        assertEquals("", karakuri("ls").ok().out().lines().skip(2).reduce("", String::concat), "ls: running ones only");
+        assertEquals(id + "\n", karakuri("rm", id).ok().out());
+    }
+
+    @Test
+    void createStartRestartKillAndRemove() throws Exception {
+        String id = karakuri("create", "--name", "svc", "--cmd", "sh,-c,echo started; trap 'exit 0' TERM; "
+                + "while true; do sleep 0.1; done", "busybox").ok().out().strip();
+        assertTrue(id.matches("[0-9a-f]{12}"), id);
+        assertEquals("created", hitoha.status("svc"));
+        assertEquals(id + "\n", karakuri("ls", "--all", "-q").ok().out());
+        assertEquals("", karakuri("ls", "-q").ok().out());
+        assertEquals("svc\n", karakuri("start", "svc").ok().out());
+        assertEquals("running", hitoha.status(id));
+        refused(karakuri("start", "svc"), 1, "karakuri start: container " + fullId("svc") + " is already running");
+        await(Duration.ofSeconds(10), "started", () -> karakuri("logs", "svc").out().contains("started"));
+        long pid = hitoha.inspect(id).integer("pid");
+
+        assertEquals("svc\n", karakuri("restart", "--time", "5", "svc").ok().out());
+        JsonObject restarted = hitoha.inspect(id);
+        assertEquals("running", restarted.string("status", ""));
+        assertNotEquals(pid, restarted.integer("pid"));
+        await(Duration.ofSeconds(10), "started twice", () -> karakuri("logs", "svc").out().equals("started\r\nstarted\r\n")
+                || karakuri("logs", "svc").out().equals("started\nstarted\n"));
+
+        refused(karakuri("rm", "svc"), 1, "karakuri rm: container " + fullId("svc") + " is running: stop it first, or rm --force");
+        assertEquals("running", hitoha.status(id));
+        assertEquals("svc\n", karakuri("kill", "svc").ok().out());
+        await(Duration.ofSeconds(5), "killed", () -> hitoha.status(id).equals("exited"));
+        assertEquals(137L, hitoha.inspect(id).integer("exitCode"));
+        refused(karakuri("kill", "svc"), 1, "karakuri kill: container " + fullId("svc") + " is not running");
+
+        assertEquals("svc\n", karakuri("start", "svc").ok().out());
+        assertEquals("svc\n", karakuri("kill", "--signal", "TERM", "svc").ok().out());
+        await(Duration.ofSeconds(5), "exited on TERM", () -> hitoha.status(id).equals("exited"));
+        assertEquals(0L, hitoha.inspect(id).integer("exitCode"));
+
+        assertEquals("svc\n", karakuri("start", "svc").ok().out());
+        assertEquals("svc\n", karakuri("rm", "--force", "svc").ok().out());
+        refused(karakuri("inspect", "svc"), 1, "karakuri inspect: no such container: svc");
+    }
+
+    @Test
+    void logsFollowEndsWhenTheContainerExits() throws Exception {
+        String id = karakuri("run", "-d", "busybox", "sh", "-c", "for i in 1 2 3 4 5; do echo $i; sleep 0.3; done; exit 2")
+                .ok().out().strip();
+        long started = System.nanoTime();
+        Launcher.Result r = karakuri("logs", "--follow", id).ok();
+        assertEquals("1\n2\n3\n4\n5\n", r.out());
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 10_000, "follow ended with the container");
+        assertEquals("exited", hitoha.status(id));
+        assertEquals(2L, hitoha.inspect(id).integer("exitCode"));
+        assertEquals("4\n5\n", karakuri("logs", "--tail", "2", "--follow", id).ok().out(), "ended: follow returns at once");
+        karakuri("rm", id).ok();
+    }
+
+    // ------------------------------------------------------------------------------------------------ exec
+
+    @Test
+    void execGivesOutputExitCodeUserEnvAndWorkdir() throws Exception {
+        String id = karakuri("run", "-d", "--name", "host", "busybox", "sleep", "300").ok().out().strip();
+        assertEquals(new Launcher.Result(4, "out\n", "err\n"),
+                karakuri("exec", "host", "sh", "-c", "echo out; echo err >&2; exit 4"));
+        assertEquals(new Launcher.Result(0, "bar\nuid=1000(app) gid=1000(app)\n/tmp\n", ""),
+                karakuri("exec", "--env", "FOO=bar", "--user", "app", "--workdir", "/tmp", id, "sh", "-c",
+                        "echo $FOO; id; pwd"));
+        assertEquals(new Launcher.Result(0, "uid=0(root) gid=0(root)\n/\n" + id + "\n", ""),
+                karakuri("exec", "--cmd", "sh,-c,id; pwd; hostname", id));
+        Launcher.Result missing = karakuri("exec", id, "/no/such/program");
+        assertNotEquals(0, missing.code(), missing.toString());
+        Launcher.Result noUser = karakuri("exec", "--user", "nobody-here", id, "true");
+        assertEquals(125, noUser.code(), noUser.toString());
+        assertTrue(noUser.err().startsWith("karakuri exec: ") && noUser.err().lines().count() == 1, noUser.err());
+        assertEquals(1, karakuri("ls", "-q").ok().out().lines().count(), "an exec leaves the container running");
+        karakuri("rm", "--force", id).ok();
+        refused(karakuri("exec", id, "true"), 125, "karakuri exec: no such container: " + id);
+    }
+
+    // ------------------------------------------------------------------------------------------ terminal
+
+    @Test
+    void runItGivesARealTerminalWithItsSizeAndExitCode() throws Exception {
+        Path script = Files.writeString(dir.resolve("pty-run.py"), """
+                import os, pty, sys, time, fcntl, termios, struct, select
+                pid, fd = pty.fork()
+                if pid == 0:
+                    os.execvp(sys.argv[1], sys.argv[1:])
+                fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 33, 101, 0, 0))
+                out = b''; sent = False; end = time.time() + 60
+                while time.time() < end:
+                    r, _, _ = select.select([fd], [], [], 0.2)
+                    if r:
+                        try:
+                            data = os.read(fd, 4096)
+                        except OSError:
+                            break
+                        if not data:
+                            break
+                        out += data
+                    if not sent and b'# ' in out:
+                        os.write(fd, b'echo $((6*7)); stty size; exit 5\\r')
+                        sent = True
+                _, status = os.waitpid(pid, 0)
+                sys.stdout.write(out.decode(errors='replace'))
+                print('EXIT=%d' % os.waitstatus_to_exitcode(status))
+                """);
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+        cmd.addAll(Launcher.command("karakuri"));
+        cmd.addAll(List.of("run", "--it", "--rm", "busybox", "sh"));
+        Launcher.Result r = Launcher.runProgram(cmd, Map.of("KARAKURI_SOCKET", hitoha.socket.toString()),
+                Duration.ofSeconds(90)).ok();
+        assertTrue(r.out().contains("\r\n42\r\n"), r.out());
+        assertTrue(r.out().contains("\r\n33 101\r\n"), "the window size: " + r.out());
+        assertTrue(r.out().endsWith("EXIT=5\n"), r.out());
+
+        Launcher.Result noTerminal = karakuri("run", "--it", "--rm", "busybox", "sh");
+        refused(noTerminal, 125, "karakuri run: --it needs a terminal on standard input (for piped input use -i)");
+    }
+
+    // ------------------------------------------------------------------------------------------- network
+
+    @Test
+    void aContainerHasItsAddressRouteHostsAndResolvConf() throws Exception {
+        Launcher.Result r = karakuri("run", "--name", "net", "busybox", "sh", "-c",
+                "ip -4 -o addr show eth0; ip route; cat /etc/hosts; echo ---; cat /etc/resolv.conf; hostname").ok();
+        JsonObject c = hitoha.inspect("net");
+        String id = c.string("id", "");
+        String ip = c.string("ip", "");
+        assertTrue(ip.matches("10\\.157\\.2\\.\\d+"), ip);
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.getFirst().matches("\\d+: eth0 +inet " + ip.replace(".", "\\.") + "/24 .*"), lines.getFirst());
+        assertTrue(lines.contains("default via 10.157.2.1 dev eth0 "), r.out());
+        assertTrue(lines.contains("127.0.0.1\tlocalhost"), r.out());
+        assertTrue(lines.contains(ip + "\t" + id + " net"), r.out());
+        List<String> resolv = lines.subList(lines.indexOf("---") + 1, lines.size() - 1);
+        assertFalse(resolv.isEmpty(), r.out());
+        assertTrue(resolv.stream().anyMatch(l -> l.startsWith("nameserver ")), r.out());
+        assertEquals(id, lines.getLast());
+        karakuri("rm", "net").ok();
+    }
+
+    @Test
+    void aPublishedPortAnswersOnTheHostsLoopbackAndIsNotPublishedTwice() throws Exception {
+        String id = karakuri("run", "-d", "--name", "srv", "--port", "127.0.0.1:18080:8080", "busybox", "sh", "-c",
+                "echo hello-from-container | nc -l -p 8080").ok().out().strip();
+        assertEquals(List.of("127.0.0.1:18080:8080/tcp"), hitoha.inspect(id).strings("ports"));
+
+        Launcher.Result taken = karakuri("run", "-d", "--port", "18080:80", "busybox", "true");
+        refused(taken, 125, "karakuri run: port 18080/tcp is already published by container " + fullId(id));
+        assertEquals(1, hitoha.containers().size(), "the refused one is not left");
+
+        String answer = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (answer == null || answer.isEmpty()) { // until nc listens
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", 18080), 2000);
+                s.setSoTimeout(5000);
+                answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException notYet) {
+                assertTrue(System.nanoTime() < deadline, "no answer on 127.0.0.1:18080: " + notYet);
+                Thread.sleep(100);
+            }
+        }
+        assertEquals("hello-from-container\n", answer);
+        await(Duration.ofSeconds(10), "nc ended", () -> hitoha.status(id).equals("exited"));
+        karakuri("rm", id).ok();
+        // the port is free again
+        karakuri("create", "--name", "again", "--port", "127.0.0.1:18080:8080", "busybox", "true").ok();
+        karakuri("rm", "again").ok();
+    }
+
+    @Test
+    void aContainerReachesAServerOnTheBridgeAddress() throws Exception {
+        karakuri("create", "--name", "first", "busybox", "true").ok(); // the bridge is made with the first container
+        try (ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(InetAddress.getByName("10.157.2.1"), 18081));
+            server.setSoTimeout(30_000);
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                    s.getOutputStream().write("pong\n".getBytes(StandardCharsets.UTF_8));
+                    s.shutdownOutput();
+                    return s.getInetAddress().getHostAddress() + " " + new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return e.toString();
+                }
+            });
+            Launcher.Result r = karakuri("run", "--name", "client", "busybox", "sh", "-c",
+                    "echo ping | nc 10.157.2.1 18081");
+            assertEquals(new Launcher.Result(0, "pong\n", ""), r);
+            String ip = hitoha.inspect("client").string("ip", "");
+            assertEquals(ip + " ping\n", received.get());
+        }
+        karakuri("rm", "first", "client").ok();
+    }
+
+    // --------------------------------------------------------------------------------------- bad input
+
+    @Test
+    void badInputIsOneClearLineAndLeavesNothing() throws Exception {
+        refused(karakuri("start", "nope"), 1, "karakuri start: no such container: nope");
+        refused(karakuri("logs", "nope"), 1, "karakuri logs: no such container: nope");
+        refused(karakuri("stop", "nope"), 1, "karakuri stop: no such container: nope");
+        refused(karakuri("rm", "nope"), 1, "karakuri rm: no such container: nope");
+        refused(karakuri("exec", "nope", "true"), 125, "karakuri exec: no such container: nope");
+
+        String id = karakuri("create", "--name", "dup", "busybox", "true").ok().out().strip();
+        refused(karakuri("create", "--name", "dup", "busybox", "true"), 1,
+                "karakuri create: the name \"dup\" is already in use by container " + fullId(id));
+        refused(karakuri("run", "--name", "dup", "busybox", "true"), 125,
+                "karakuri run: the name \"dup\" is already in use by container " + fullId(id));
+        assertEquals(1, hitoha.containers().size());
+        karakuri("rm", "dup").ok();
+
+        refused(karakuri("create", "--cmd", "sh,,x", "busybox"), 1, "karakuri create: bad --cmd \"sh,,x\": an empty "
+                + "argument (two commas, or one at an end); for arguments with commas give the command after the image: "
+                + "run IMAGE sh -c 'a,b'");
+        refused(karakuri("run", "--port", "99999:80", "busybox", "true"), 125,
+                "karakuri run: bad --port \"99999:80\": \"99999\" is not a port (1 to 65535)");
+        refused(karakuri("run", "--port", "80", "busybox", "true"), 125,
+                "karakuri run: bad --port \"80\": expected [ADDRESS:]HOST_PORT:CONTAINER_PORT[:tcp|udp]");
+        refused(karakuri("create", "--port", "8080:80:sctp", "busybox", "true"), 1,
+                "karakuri create: bad --port \"8080:80:sctp\": the protocol is tcp or udp, not \"sctp\"");
+        Path missing = dir.resolve("no-such-dir");
+        refused(karakuri("run", "--mount", missing + ":/data", "busybox", "true"), 125,
+                "karakuri run: --mount " + missing + ":/data: " + missing + " does not exist on the host");
+
+        // an image hitoha has not got: a pull (from a registry that is not there), then one line that says so
+        Launcher.Result unknown = karakuri("run", "--rm", "localhost:1/nosuch:1", "true");
+        assertEquals(125, unknown.code(), unknown.toString());
+        assertEquals("", unknown.out());
+        assertTrue(unknown.err().startsWith("Unable to find image 'localhost:1/nosuch:1' locally\n"), unknown.err());
+        assertTrue(unknown.err().endsWith("\nkarakuri run: cannot create a container of localhost:1/nosuch:1: the pull "
+                + "failed\n"), unknown.err());
+        assertFalse(unknown.err().contains("Exception"), unknown.err());
+
+        Path none = dir.resolve("none.sock");
+        Launcher.Result down = Launcher.run("karakuri", List.of("ls"), Map.of("KARAKURI_SOCKET", none.toString()));
+        refused(down, 1, "karakuri ls: cannot reach hitoha at " + none + ": No such file or directory (is the daemon "
+                + "running? start it with 'sudo systemctl start hitoha', or run 'sudo hitoha')");
+        down = Launcher.run("karakuri", List.of("run", "--rm", "busybox", "true"), Map.of("KARAKURI_SOCKET", none.toString()));
+        assertEquals(125, down.code(), down.toString());
+        assertTrue(down.err().startsWith("karakuri run: cannot reach hitoha at ") && down.err().lines().count() == 1,
+                down.err());
+    }
+
+    // ------------------------------------------------------------------------------------ restart policies
+
+    @Test
+    void restartPoliciesOnFailureAndAlways() throws Exception {
+        String failing = karakuri("run", "-d", "--name", "flaky", "--restart", "on-failure:2", "busybox", "sh", "-c",
+                "echo run; exit 1").ok().out().strip();
+        String always = karakuri("run", "-d", "--name", "phoenix", "--restart", "always", "busybox", "sh", "-c",
+                "echo up; exit 0").ok().out().strip();
+        await(Duration.ofSeconds(30), "on-failure:2 gave up", () -> {
+            JsonObject c = hitoha.inspect(failing);
+            return c.string("status", "").equals("exited") && c.integer("restartCount") == 2;
+        });
+        assertEquals("run\nrun\nrun\n", karakuri("logs", failing).ok().out(), "started once, restarted twice");
+        JsonObject c = hitoha.inspect(failing);
+        assertEquals(List.of("on-failure:2", "1"), List.of(c.string("restartPolicy", ""), String.valueOf(c.integer("exitCode"))));
+        Thread.sleep(1500);
+        assertEquals("exited", hitoha.status(failing), "no third restart");
+        assertTrue(karakuri("ls", "--all").ok().out().contains("flaky   | busybox | exited (1)"),
+                karakuri("ls", "--all").out());
+
+        await(Duration.ofSeconds(30), "always: back three times", () -> karakuri("logs", always).out().equals("up\n".repeat(4))
+                || karakuri("logs", always).out().startsWith("up\n".repeat(4)));
+        assertTrue(hitoha.inspect(always).integer("restartCount") >= 3);
+        assertEquals("phoenix\n", karakuri("stop", "phoenix").ok().out());
+        assertEquals("exited", hitoha.status(always));
+        int lines = karakuri("logs", always).out().length();
+        Thread.sleep(1500);
+        assertEquals("exited", hitoha.status(always), "stopped by the user: not restarted");
+        assertEquals(lines, karakuri("logs", always).out().length());
+        karakuri("rm", "flaky", "phoenix").ok();
+    }
+
+    // ---------------------------------------------------------------------------------------- concurrency
+
+    @Test
+    void twentyContainersCreatedStartedAndRemovedConcurrentlyLeaveNothing() throws Exception {
+        int n = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Launcher.Result>> started = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String name = "par-" + i;
+                started.add(pool.submit(() -> {
+                    Launcher.Result created = karakuri("create", "--name", name, "busybox", "sleep", "300");
+                    return created.code() != 0 ? created : karakuri("start", name);
+                }));
+            }
+            for (Future<Launcher.Result> f : started) {
+                f.get().ok();
+            }
+            List<JsonObject> rows = hitoha.containers();
+            assertEquals(n, rows.size());
+            Set<String> addresses = new HashSet<>();
+            for (JsonObject row : rows) {
+                assertEquals("running", row.string("status", ""), row.toString());
+                addresses.add(row.string("ip", ""));
+            }
+            assertEquals(n, addresses.size(), "an address each: " + addresses);
+            assertEquals(n, hitoha.monitors().size(), "a monitor each");
+
+            List<Future<Launcher.Result>> removed = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String name = "par-" + i;
+                removed.add(pool.submit(() -> karakuri("rm", "--force", name)));
+            }
+            for (Future<Launcher.Result> f : removed) {
+                f.get().ok();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        hitoha.assertNothingLeft();
+    }
+}
