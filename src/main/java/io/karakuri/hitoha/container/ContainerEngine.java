@@ -216,15 +216,52 @@ public final class ContainerEngine {
     // ---- lookups
 
     public ContainerRecord get(String ref) throws SQLException {
+        ContainerRecord c;
         try {
-            return store.resolve(ref).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
+            c = store.resolve(ref).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        if (ended(c)) {
+            recordExit(c);
+            c = store.find(c.id()).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
+        }
+        return c;
     }
 
     public List<ContainerRecord> list() throws SQLException {
-        return store.list();
+        List<ContainerRecord> all = store.list();
+        boolean changed = false;
+        for (ContainerRecord c : all) {
+            if (ended(c)) {
+                recordExit(c);
+                changed = true;
+            }
+        }
+        return changed ? store.list() : all;
+    }
+
+    /** Whether c is recorded as running but its monitor has written its exit (the watch has not seen it yet). */
+    private boolean ended(ContainerRecord c) {
+        return c.state().equals("running") && runtime.exit(c.id()).isPresent();
+    }
+
+    /**
+     * Records the exit of a container whose process has ended now rather than at the next watch, so that what
+     * the API shows after `run` has returned is the exit (unless another request holds the container).
+     */
+    private void recordExit(ContainerRecord c) throws SQLException {
+        try {
+            lockedIfFree(c.id(), () -> {
+                ContainerRecord now = store.find(c.id()).orElse(null);
+                if (now != null && ended(now)) {
+                    exitedLocked(now);
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            log.accept("container " + c.id() + ": " + e.getMessage());
+        }
     }
 
     /** Whether the container runs, or will again (restarting): what logs --follow follows. */
