@@ -94,6 +94,13 @@ class ContainersDaemonIT {
         assertFalse(tail.equals(karakuri("logs", "--tail", "1", ticker).ok().out()), "still writing");
         assertTrue(logLines(ticker) > after);
 
+        // a hitoha stopped as systemd stops it (SIGTERM) leaves the containers running too
+        hitoha.stop();
+        assertTrue(ProcessHandle.of(pid).isPresent(), "runs on after hitoha's SIGTERM");
+        hitoha.startHitoha();
+        assertEquals(pid, hitoha.inspect(ticker).integer("pid"));
+        assertEquals("running", hitoha.status(ticker));
+
         // stopped and removed through the new hitoha; its monitor goes with it
         assertEquals("ticker\n", karakuri("stop", "--time", "0", "ticker").ok().out());
         assertFalse(ProcessHandle.of(pid).isPresent());

@@ -195,6 +195,62 @@ class ContainersIT {
         karakuri("rm", id).ok();
     }
 
+    @Test
+    void detachedRunWithRmIsRemovedByHitohaWhenItExits() throws Exception {
+        String id = karakuri("run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.5").ok().out().strip();
+        assertEquals("running", hitoha.status(id));
+        await(Duration.ofSeconds(10), "removed at its exit", () -> hitoha.containers().isEmpty());
+    }
+
+    @Test
+    void startAttachedGivesTheOutputAndExitCode() throws Exception {
+        karakuri("create", "--name", "att", "busybox", "sh", "-c", "echo attached; exit 6").ok();
+        assertEquals(new Launcher.Result(6, "attached\r\n", ""), karakuri("start", "--attach", "att"),
+                "create gives a terminal: one stream, CR LF");
+        assertEquals(6L, hitoha.inspect("att").integer("exitCode"));
+        String id = hitoha.inspect("att").string("id", "");
+        refused(karakuri("exec", "att", "true"), 125, "karakuri exec: container " + id + " is not running");
+        Launcher.Result some = karakuri("rm", "att", "nope");
+        assertEquals(new Launcher.Result(1, "att\n", "karakuri rm: no such container: nope\n"), some);
+    }
+
+    @Test
+    void mountsAndLimitsReachTheContainer() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("in"), "from-host\n");
+        Launcher.Result r = karakuri("run", "--rm", "--mount", data + ":/data", "busybox", "sh", "-c",
+                "cat /data/in; echo written > /data/out");
+        assertEquals(new Launcher.Result(0, "from-host\n", ""), r);
+        assertEquals("written\n", Files.readString(data.resolve("out")));
+        r = karakuri("run", "--rm", "--mount", data + ":/data:ro", "busybox", "sh", "-c", "echo x > /data/ro");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("Read-only file system"), r.err());
+        assertFalse(Files.exists(data.resolve("ro")));
+
+        String id = karakuri("run", "-d", "--memory", "64m", "--cpus", "0.5", "--pids", "50", "busybox", "sleep", "300")
+                .ok().out().strip();
+        Map<String, Path> cgroups = cgroups(hitoha.inspect(id).integer("pid"));
+        assertTrue(cgroups.get("memory").endsWith("karakuri/" + id), cgroups.toString());
+        assertEquals(String.valueOf(64 << 20), Files.readString(cgroups.get("memory").resolve("memory.limit_in_bytes")).strip());
+        assertEquals("50000", Files.readString(cgroups.get("cpu").resolve("cpu.cfs_quota_us")).strip());
+        assertEquals("50", Files.readString(cgroups.get("pids").resolve("pids.max")).strip());
+        karakuri("rm", "--force", id).ok();
+    }
+
+    /** A process's cgroup v1 directories by controller, from /proc/PID/cgroup. */
+    private static Map<String, Path> cgroups(long pid) throws IOException {
+        Map<String, Path> dirs = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+            String[] f = line.split(":", 3);
+            for (String controller : f[1].split(",")) {
+                if (!controller.isEmpty()) {
+                    dirs.put(controller, Path.of("/sys/fs/cgroup", controller, f[2]));
+                }
+            }
+        }
+        return dirs;
+    }
+
     // ------------------------------------------------------------------------------------------------ exec
 
     @Test

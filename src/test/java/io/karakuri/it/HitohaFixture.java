@@ -154,17 +154,10 @@ final class HitohaFixture implements AutoCloseable {
         List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                 .filter(l -> l.contains(root.toString()) || l.contains(run.resolve("netns") + "/")).toList();
         assertEquals(List.of(), mounts, "mounts");
-        List<String> cgroups = new ArrayList<>();
-        try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path controller : controllers.toList()) {
-                Path karakuri = controller.resolve("karakuri");
-                if (Files.isDirectory(karakuri)) {
-                    try (Stream<Path> children = Files.list(karakuri)) {
-                        children.filter(Files::isDirectory).forEach(p -> cgroups.add(p.toString()));
-                    }
-                }
-            }
-        }
+        // cgroup v1: karakuri/<id> under each controller's hierarchy, relative to hitoha's own cgroup there
+        // (here memory's is a sandbox's process_api/…/), so looked for at any depth
+        List<String> cgroups = Launcher.runShell("find /sys/fs/cgroup -mindepth 2 -maxdepth 8 -type d -path '*/karakuri/*'")
+                .ok().out().lines().toList();
         assertEquals(List.of(), cgroups, "container cgroups");
         String links = Launcher.runShell("ip -o link show").ok().out();
         assertEquals(List.of(), links.lines().filter(l -> l.matches("\\d+: kr[0-9a-f]{12}[@:].*")).toList(), "veths");
