@@ -200,6 +200,19 @@ class ContainersIT {
         String id = karakuri("run", "-d", "--rm", "busybox", "sh", "-c", "sleep 0.5").ok().out().strip();
         assertEquals("running", hitoha.status(id));
         await(Duration.ofSeconds(10), "removed at its exit", () -> hitoha.containers().isEmpty());
+
+        id = karakuri("run", "-d", "--rm", "busybox", "sleep", "300").ok().out().strip();
+        assertEquals(new Launcher.Result(0, id + "\n", ""), karakuri("rm", "--force", id), "its stop removes it");
+        assertEquals(List.of(), hitoha.containers());
+
+        id = karakuri("run", "-d", "--rm", "busybox", "sleep", "300").ok().out().strip();
+        long pid = hitoha.inspect(id).integer("pid");
+        assertEquals(new Launcher.Result(0, id + "\n", ""), karakuri("restart", "--time", "0", id));
+        JsonObject restarted = hitoha.inspect(id);
+        assertEquals("running", restarted.string("status", ""), "a restart is no exit for --rm");
+        assertNotEquals(pid, restarted.integer("pid"));
+        assertEquals(new Launcher.Result(0, id + "\n", ""), karakuri("stop", "--time", "0", id));
+        assertEquals(List.of(), hitoha.containers(), "stopped: removed");
     }
 
     @Test

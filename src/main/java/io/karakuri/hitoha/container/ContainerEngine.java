@@ -295,7 +295,7 @@ public final class ContainerEngine {
      */
     public ContainerRecord prepare(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
-        return locked(c.id(), () -> prepareLocked(store.find(c.id()).orElseThrow()));
+        return locked(c.id(), () -> prepareLocked(present(c.id())));
     }
 
     private ContainerRecord prepareLocked(ContainerRecord c) throws SQLException, IOException {
@@ -325,7 +325,7 @@ public final class ContainerEngine {
     public ContainerRecord start(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> startLocked(store.find(c.id()).orElseThrow(), false));
+        return locked(c.id(), () -> startLocked(present(c.id()), false));
     }
 
     private ContainerRecord startLocked(ContainerRecord c, boolean byPolicy) throws SQLException, IOException {
@@ -351,10 +351,16 @@ public final class ContainerEngine {
     public ContainerRecord stop(String ref, Duration timeout) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> stopLocked(store.find(c.id()).orElseThrow(), timeout));
+        return locked(c.id(), () -> stopLocked(present(c.id()), timeout));
     }
 
     private ContainerRecord stopLocked(ContainerRecord c, Duration timeout) throws SQLException, IOException {
+        return stopLocked(c, timeout, true);
+    }
+
+    /** removeAtExit false: a restart's stop, after which the container is started again, --rm or not. */
+    private ContainerRecord stopLocked(ContainerRecord c, Duration timeout, boolean removeAtExit)
+            throws SQLException, IOException {
         ContainerRecord byUser = c.withRestarts(c.restartCount(), true);
         store.update(byUser);
         if (c.monitorPid() == null) {
@@ -370,7 +376,12 @@ public final class ContainerEngine {
                 awaitExit(c.id(), EXIT_WAIT);
             }
         }
-        return exitedLocked(byUser);
+        return exitedLocked(byUser, removeAtExit);
+    }
+
+    /** The container as stored now (under its lock): removed meanwhile, by --rm or another request, it is a 404. */
+    private ContainerRecord present(String id) throws SQLException {
+        return store.find(id).orElseThrow(() -> ApiException.notFound("no such container: " + id));
     }
 
     private boolean awaitExit(String id, Duration timeout) {
@@ -398,7 +409,7 @@ public final class ContainerEngine {
             throw ApiException.badRequest(e.getMessage());
         }
         locked(c.id(), () -> {
-            ContainerRecord now = store.find(c.id()).orElseThrow();
+            ContainerRecord now = present(c.id());
             if (!now.state().equals("running") || !runtime.kill(c.id(), number)) {
                 throw ApiException.conflict("container " + c.id() + " is not running");
             }
@@ -411,7 +422,7 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         return locked(c.id(), () -> {
-            ContainerRecord stopped = stopLocked(store.find(c.id()).orElseThrow(), timeout);
+            ContainerRecord stopped = stopLocked(present(c.id()), timeout, false);
             return startLocked(stopped, false);
         });
     }
@@ -420,14 +431,17 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         locked(c.id(), () -> {
-            ContainerRecord now = store.find(c.id()).orElseThrow();
+            ContainerRecord now = present(c.id());
             if (now.state().equals("running") && runtime.exit(c.id()).isEmpty()) {
                 if (!force) {
                     throw ApiException.conflict("container " + c.id() + " is running: stop it first, or rm --force");
                 }
                 stopLocked(now, Duration.ZERO);
+                if (store.find(c.id()).isEmpty()) {
+                    return null; // --rm: removed at its exit
+                }
             }
-            removeLocked(store.find(c.id()).orElseThrow());
+            removeLocked(present(c.id()));
             return null;
         });
         locks.remove(c.id());
@@ -457,6 +471,10 @@ public final class ContainerEngine {
      * applies --rm or its restart policy.
      */
     private ContainerRecord exitedLocked(ContainerRecord c) throws SQLException, IOException {
+        return exitedLocked(c, true);
+    }
+
+    private ContainerRecord exitedLocked(ContainerRecord c, boolean removeAtExit) throws SQLException, IOException {
         Optional<ContainerRuntime.Exit> exit = runtime.exit(c.id());
         Integer code = exit.map(ContainerRuntime.Exit::exitCode).orElse(c.state().equals("running") ? 255 : c.exitCode());
         String finished = exit.map(ContainerRuntime.Exit::finishedAt).orElse(Instant.now().toString());
@@ -464,7 +482,7 @@ public final class ContainerEngine {
         ContainerRecord exited = c.withState("exited", null, null, code, c.started(), finished);
         store.update(exited);
         log.accept("container " + c.id() + " exited with " + code);
-        if (c.request().removedAtExit()) {
+        if (c.request().removedAtExit() && removeAtExit) {
             removeLocked(exited);
             return exited;
         }
@@ -552,7 +570,7 @@ public final class ContainerEngine {
         }
         for (ContainerRecord c : store.list()) {
             locked(c.id(), () -> {
-                ContainerRecord now = store.find(c.id()).orElseThrow();
+                ContainerRecord now = present(c.id());
                 boolean alive = now.monitorPid() != null && runtime.monitorAlive(now.id());
                 if (now.state().equals("running") && !alive) {
                     now = exitedLocked(now);
