@@ -46,6 +46,10 @@ class ContainersDaemonIT {
         return hitoha.karakuri(args);
     }
 
+    private static void refused(Launcher.Result r, String line) {
+        assertEquals(new Launcher.Result(1, "", line + "\n"), r);
+    }
+
     private long logLines(String id) {
         try {
             return Files.readAllLines(hitoha.root.resolve("containers").resolve(id).resolve("ctr.log")).size();
@@ -63,6 +67,9 @@ class ContainersDaemonIT {
         String booted = karakuri("run", "-d", "--name", "booted", "--restart", "on-boot", "busybox", "sh", "-c",
                 "echo boot; exit 0").ok().out().strip();
         String never = karakuri("create", "--name", "never", "--restart", "on-boot", "busybox", "true").ok().out().strip();
+        String removed = karakuri("run", "-d", "--rm", "--name", "gone", "busybox", "sleep", "2").ok().out().strip();
+        String failing = karakuri("run", "-d", "--name", "failing", "--restart", "on-failure:5", "busybox", "sh", "-c",
+                "echo try; sleep 2; exit 3").ok().out().strip();
         await(Duration.ofSeconds(10), "booted ran once", () -> hitoha.status(booted).equals("exited"));
         assertEquals("boot\n", karakuri("logs", booted).ok().out());
         long pid = hitoha.inspect(ticker).integer("pid");
@@ -84,7 +91,12 @@ class ContainersDaemonIT {
         JsonObject s = hitoha.inspect(shortLived);
         assertEquals("exited", s.string("status", ""));
         assertEquals(7L, s.integer("exitCode"));
-        assertTrue(karakuri("ls", "--all").ok().out().contains("short  | busybox | exited (7)"), karakuri("ls", "--all").out());
+        assertTrue(karakuri("ls", "--all").ok().out().lines().anyMatch(l -> l.matches(shortLived + " \\| short +\\| busybox \\| exited \\(7\\) .*")),
+                karakuri("ls", "--all").out());
+        refused(karakuri("inspect", removed), "karakuri inspect: no such container: " + removed); // --rm, exited while down
+        await(Duration.ofSeconds(15), "on-failure: restarted after hitoha's return",
+                () -> karakuri("logs", failing).out().equals("try\ntry\n"));
+        assertEquals(1L, hitoha.inspect(failing).integer("restartCount"));
         await(Duration.ofSeconds(10), "on-boot: started again with hitoha",
                 () -> karakuri("logs", booted).out().equals("boot\nboot\n"));
         await(Duration.ofSeconds(10), "booted exited again", () -> hitoha.status(booted).equals("exited"));
@@ -105,7 +117,7 @@ class ContainersDaemonIT {
         assertEquals("ticker\n", karakuri("stop", "--time", "0", "ticker").ok().out());
         assertFalse(ProcessHandle.of(pid).isPresent());
         assertEquals(137L, hitoha.inspect(ticker).integer("exitCode"));
-        karakuri("rm", ticker, shortLived, booted, never).ok();
+        karakuri("rm", "--force", ticker, shortLived, booted, never, failing).ok();
         hitoha.assertNothingLeft();
     }
 }

@@ -264,6 +264,29 @@ class ContainersIT {
         return dirs;
     }
 
+    @Test
+    void runPassesCtrlCAndSigtermToTheContainer() throws Exception {
+        for (String signal : List.of("INT", "TERM")) {
+            List<String> cmd = Launcher.command("karakuri");
+            cmd.addAll(List.of("run", "--rm", "busybox", "sh", "-c", "trap 'echo got " + signal + "; exit 9' " + signal
+                    + "; echo ready; while true; do sleep 0.1; done"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("sig.err").toFile());
+            pb.environment().put("KARAKURI_SOCKET", hitoha.socket.toString());
+            Process p = pb.start();
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                assertEquals("ready", out.readLine());
+                Launcher.runShell("kill -" + signal + " " + p.pid()).ok();
+                assertEquals("got " + signal, out.readLine());
+                assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "run ended");
+            } finally {
+                p.destroyForcibly();
+            }
+            assertEquals(9, p.exitValue(), signal);
+            assertEquals("", Files.readString(dir.resolve("sig.err")));
+            await(Duration.ofSeconds(5), "--rm", () -> hitoha.containers().isEmpty());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ exec
 
     @Test
