@@ -196,11 +196,14 @@ final class HitohaFixture implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stop();
+        String log = log();
         for (long pid : monitors()) {
             Launcher.runShell("kill -9 " + pid);
         }
         Launcher.runShell("ip link del karakuri2 2>/dev/null; nft delete table inet karakuri 2>/dev/null;"
                 + " while mountpoint -q '" + run.resolve("netns") + "'; do umount '" + run.resolve("netns") + "'; done;"
                 + " true");
+        assertTrue(!log.contains("Exception in thread") && !log.contains("Error in thread"),
+                "an uncaught exception in hitoha's log:\n" + log);
     }
 }
