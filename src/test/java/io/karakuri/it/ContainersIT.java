@@ -331,23 +331,39 @@ class ContainersIT {
                             break
                         out += data
                     if not sent and b'# ' in out:
-                        os.write(fd, b'echo $((6*7)); stty size; exit 5\\r')
+                        os.write(fd, os.environ['PTY_INPUT'].encode().decode('unicode_escape').encode('latin-1'))
                         sent = True
                 _, status = os.waitpid(pid, 0)
                 sys.stdout.write(out.decode(errors='replace'))
                 print('EXIT=%d' % os.waitstatus_to_exitcode(status))
                 """);
-        List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
-        cmd.addAll(Launcher.command("karakuri"));
-        cmd.addAll(List.of("run", "--it", "--rm", "busybox", "sh"));
-        Launcher.Result r = Launcher.runProgram(cmd, Map.of("KARAKURI_SOCKET", hitoha.socket.toString()),
-                Duration.ofSeconds(90)).ok();
+        Launcher.Result r = inTerminal(script, "echo $((6*7)); stty size; exit 5\\r", "run", "--it", "--rm", "busybox", "sh");
         assertTrue(r.out().contains("\r\n42\r\n"), r.out());
         assertTrue(r.out().contains("\r\n33 101\r\n"), "the window size: " + r.out());
         assertTrue(r.out().endsWith("EXIT=5\n"), r.out());
 
+        // exec --it into a running container; then Ctrl-P Ctrl-Q detaches from run --it and leaves it running
+        String id = karakuri("run", "-d", "--name", "box", "busybox", "sleep", "300").ok().out().strip();
+        r = inTerminal(script, "tty; stty size; exit 3\\r", "exec", "--it", "box", "sh");
+        assertTrue(r.out().contains("\r\n/dev/pts/0\r\n33 101\r\n"), r.out());
+        assertTrue(r.out().endsWith("EXIT=3\n"), r.out());
+        karakuri("rm", "--force", id).ok();
+        r = inTerminal(script, "\\x10\\x11", "run", "--it", "--name", "detached", "busybox", "sh");
+        assertTrue(r.out().endsWith("EXIT=0\n"), r.out());
+        assertEquals("running", hitoha.status("detached"));
+        karakuri("rm", "--force", "detached").ok();
+
         Launcher.Result noTerminal = karakuri("run", "--it", "--rm", "busybox", "sh");
         refused(noTerminal, 125, "karakuri run: --it needs a terminal on standard input (for piped input use -i)");
+    }
+
+    /** karakuri with args on a pseudo-terminal of 33 rows and 101 columns, typing input at the first "# ". */
+    private static Launcher.Result inTerminal(Path script, String input, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("python3", script.toString()));
+        cmd.addAll(Launcher.command("karakuri"));
+        cmd.addAll(List.of(args));
+        return Launcher.runProgram(cmd, Map.of("KARAKURI_SOCKET", hitoha.socket.toString(), "PTY_INPUT", input),
+                Duration.ofSeconds(90)).ok();
     }
 
     // ------------------------------------------------------------------------------------------- network
@@ -400,6 +416,16 @@ class ContainersIT {
         // the port is free again
         karakuri("create", "--name", "again", "--port", "127.0.0.1:18080:8080", "busybox", "true").ok();
         karakuri("rm", "again").ok();
+    }
+
+    @Test
+    void twoContainersTalkOverTheBridge() throws Exception {
+        karakuri("run", "-d", "--name", "listener", "busybox", "sh", "-c", "echo over-the-bridge | nc -l -p 9000").ok();
+        String ip = hitoha.inspect("listener").string("ip", "");
+        Launcher.Result r = karakuri("run", "--rm", "busybox", "sh", "-c",
+                "for i in $(seq 50); do nc " + ip + " 9000 && exit 0; sleep 0.1; done; exit 1");
+        assertEquals(new Launcher.Result(0, "over-the-bridge\n", ""), r);
+        karakuri("rm", "--force", "listener").ok();
     }
 
     @Test
