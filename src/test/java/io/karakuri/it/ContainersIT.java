@@ -544,8 +544,10 @@ class ContainersIT {
             List<Future<Launcher.Result>> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String name = "par-" + i;
+                int port = i;
                 started.add(pool.submit(() -> {
-                    Launcher.Result created = karakuri("create", "--name", name, "busybox", "sleep", "300");
+                    Launcher.Result created = karakuri("create", "--name", name, "--port", "127.0.0.1:" + (18200 + port) + ":80",
+                            "busybox", "sleep", "300");
                     return created.code() != 0 ? created : karakuri("start", name);
                 }));
             }
@@ -561,6 +563,7 @@ class ContainersIT {
             }
             assertEquals(n, addresses.size(), "an address each: " + addresses);
             assertEquals(n, hitoha.monitors().size(), "a monitor each");
+            assertEquals(n, HitohaFixture.publishedRules().size(), "a rule each: " + HitohaFixture.publishedRules());
 
             List<Future<Launcher.Result>> removed = new ArrayList<>();
             for (int i = 0; i < n; i++) {

@@ -161,6 +161,13 @@ final class HitohaFixture implements AutoCloseable {
         assertEquals(List.of(), cgroups, "container cgroups");
         String links = Launcher.runShell("ip -o link show").ok().out();
         assertEquals(List.of(), links.lines().filter(l -> l.matches("\\d+: kr[0-9a-f]{12}[@:].*")).toList(), "veths");
+        assertEquals(List.of(), publishedRules(), "published ports' rules");
+    }
+
+    /** The dnat rules of karakuri's published ports (none when the table is not there). */
+    static List<String> publishedRules() {
+        return Launcher.runShell("nft list chain inet karakuri published 2>/dev/null; true").ok().out().lines()
+                .filter(l -> l.contains(" dnat ")).map(String::strip).toList();
     }
 
     /** The pids of the karakuri-monitor processes of this run directory. */
