@@ -502,6 +502,35 @@ class ContainersIT {
                 down.err());
     }
 
+    @Test
+    void moreRefusalsAndTheEnvironmentOption() throws Exception {
+        Launcher.Result env = Launcher.run("karakuri", List.of("run", "--rm", "--env", "FROM_CLI", "-e", "B=2", "busybox",
+                "sh", "-c", "echo $FROM_CLI $B"), Map.of("KARAKURI_SOCKET", hitoha.socket.toString(), "FROM_CLI", "mine"));
+        assertEquals(new Launcher.Result(0, "mine 2\n", ""), env);
+        assertEquals(new Launcher.Result(125, "", "karakuri run: -d runs in the background: it cannot take --it or -i\n"
+                + "Run 'karakuri run --help' for usage.\n"), karakuri("run", "-d", "--it", "busybox", "sh"));
+        refused(karakuri("create", "--restart", "sometimes", "busybox"), 1,
+                "karakuri create: bad --restart \"sometimes\": expected no, on-boot, always or on-failure[:N]");
+        refused(karakuri("run", "--rm", "--restart", "always", "busybox", "true"), 125,
+                "karakuri run: --rm and --restart always do not go together");
+        refused(karakuri("run", "--rm", "--workdir", "rel", "busybox", "true"), 125,
+                "karakuri run: --workdir rel: give an absolute path");
+        refused(karakuri("run", "--rm", "--user", "nosuch", "busybox", "true"), 125,
+                "karakuri run: --user nosuch: the image has no user \"nosuch\" in /etc/passwd");
+        refused(karakuri("run", "--rm", "busybox", "/no/such/program"), 125,
+                "karakuri run: exec \"/no/such/program\": No such file or directory");
+        refused(karakuri("create", "--ns", "other", "busybox"), 1,
+                "karakuri create: no namespace \"other\": this version has only \"default\"");
+        String id = karakuri("create", "--name", "holder", "busybox", "true").ok().out().strip();
+        refused(karakuri("stop", "--time", "soon", "holder"), 1, "karakuri stop: bad --time \"soon\": expected a number of seconds");
+        Launcher.Result rmi = karakuri("rmi", "busybox");
+        assertEquals(1, rmi.code(), rmi.toString());
+        assertTrue(rmi.err().startsWith("karakuri rmi: ") && rmi.err().contains(id) && rmi.err().lines().count() == 1,
+                rmi.err());
+        assertEquals("created", hitoha.status(id), "the image in use stays");
+        karakuri("rm", "holder").ok();
+    }
+
     // ------------------------------------------------------------------------------------ restart policies
 
     @Test
