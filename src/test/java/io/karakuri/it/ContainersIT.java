@@ -91,6 +91,20 @@ class ContainersIT {
         assertEquals(List.of("kept", "exited", "0"), List.of(kept.string("name", ""), kept.string("status", ""),
                 String.valueOf(kept.integer("exitCode"))));
         assertEquals("kept\n", karakuri("rm", "kept").ok().out());
+
+        // no newline at the end; a megabyte out; half a megabyte in (-i) and its end of file
+        assertEquals(new Launcher.Result(0, "abc", ""), karakuri("run", "--rm", "busybox", "printf", "abc"));
+        r = karakuri("run", "--rm", "busybox", "sh", "-c", "head -c 1000000 /dev/zero | tr '\\0' a; echo; echo e >&2");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("a".repeat(1_000_000) + "\n", r.out());
+        assertEquals("e\n", r.err());
+        Path in = Files.writeString(dir.resolve("stdin.txt"), "x".repeat(500_000));
+        StringBuilder cmd = new StringBuilder("KARAKURI_SOCKET='" + hitoha.socket + "' exec");
+        for (String word : Launcher.command("karakuri")) {
+            cmd.append(" '").append(word).append('\'');
+        }
+        r = Launcher.runShell(cmd + " run -i --rm busybox wc -c < '" + in + "'");
+        assertEquals(new Launcher.Result(0, "500000\n", ""), r);
     }
 
     @Test
