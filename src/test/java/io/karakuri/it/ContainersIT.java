@@ -319,7 +319,16 @@ class ContainersIT {
         assertEquals(125, noUser.code(), noUser.toString());
         assertTrue(noUser.err().startsWith("karakuri exec: ") && noUser.err().lines().count() == 1, noUser.err());
         assertEquals(1, karakuri("ls", "-q").ok().out().lines().count(), "an exec leaves the container running");
+
+        // an exec still running when its container is removed ends with it, monitor and all
+        CompletableFuture<Launcher.Result> longExec = CompletableFuture.supplyAsync(
+                () -> karakuri("exec", id, "sh", "-c", "echo begun; sleep 300"));
+        await(Duration.ofSeconds(10), "the exec runs", () -> hitoha.monitors().size() == 2);
+        Thread.sleep(300);
         karakuri("rm", "--force", id).ok();
+        Launcher.Result ended = longExec.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("begun\n", ended.out());
+        assertEquals(137, ended.code(), ended.toString());
         refused(karakuri("exec", id, "true"), 125, "karakuri exec: no such container: " + id);
     }
 
