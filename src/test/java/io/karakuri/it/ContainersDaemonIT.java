@@ -59,6 +59,20 @@ class ContainersDaemonIT {
     }
 
     @Test
+    void aKilledMonitorEndsItsContainerWithNothingLeft() throws Exception {
+        String id = karakuri("run", "-d", "--name", "orphan", "busybox", "sleep", "300").ok().out().strip();
+        long pid = hitoha.inspect(id).integer("pid");
+        java.util.List<Long> monitors = hitoha.monitors();
+        assertEquals(1, monitors.size());
+        Launcher.runShell("kill -9 " + monitors.getFirst()).ok();
+        await(Duration.ofSeconds(10), "seen as ended", () -> hitoha.status(id).equals("exited"));
+        assertEquals(255L, hitoha.inspect(id).integer("exitCode"));
+        await(Duration.ofSeconds(10), "the container's process gone", () -> ProcessHandle.of(pid).isEmpty());
+        karakuri("rm", id).ok();
+        hitoha.assertNothingLeft();
+    }
+
+    @Test
     void containersOutliveAKilledHitohaWhichFindsThemAgain() throws Exception {
         String ticker = karakuri("run", "-d", "--name", "ticker", "busybox", "sh", "-c",
                 "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done").ok().out().strip();
