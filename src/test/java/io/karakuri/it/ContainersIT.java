@@ -554,6 +554,23 @@ class ContainersIT {
         karakuri("rm", "holder").ok();
     }
 
+    @Test
+    void runPullsAnImageItHasNotGotWithPullsProgress() throws Exception {
+        try (RegistryFixture.Server registry = RegistryFixture.start(Files.createDirectories(dir.resolve("registry")),
+                null, null)) {
+            String host = registry.host();
+            karakuri("tag", "busybox", "tools/bb:1").ok();
+            karakuri("push", "--image", "tools/bb:1", "--registry", host).ok();
+            karakuri("rmi", "tools/bb:1").ok();
+            Launcher.Result r = karakuri("run", "--rm", "--registry", host, "tools/bb:1", "echo", "pulled");
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("pulled\n", r.out());
+            assertTrue(r.err().startsWith("Unable to find image 'tools/bb:1' locally\n"), r.err());
+            assertTrue(r.err().contains("Pulled " + host + "/tools/bb:1\n"), r.err());
+            karakuri("rmi", host + "/tools/bb:1").ok();
+        }
+    }
+
     // ------------------------------------------------------------------------------------ restart policies
 
     @Test

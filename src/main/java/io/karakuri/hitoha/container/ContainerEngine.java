@@ -103,7 +103,10 @@ public final class ContainerEngine {
         }
         String ns = request.ns() == null || request.ns().isEmpty() ? DEFAULT_NS : request.ns();
         Subnet subnet = subnet(ns);
-        Image image = images.unpack(images.find(request.image()));
+        // with a registry the image is REGISTRY/IMAGE, as `karakuri pull --registry` names it
+        String imageRef = request.registry() == null || request.registry().isBlank() ? request.image()
+                : request.registry() + "/" + request.image();
+        Image image = images.unpack(images.find(imageRef));
         ImageConfig.Config config = images.store().config(image).config();
         List<String> command;
         RestartPolicy restart;
@@ -141,7 +144,7 @@ public final class ContainerEngine {
             throw ApiException.badRequest("--name \"" + name + "\": a name is letters, digits, _ . - and starts with "
                     + "a letter or digit");
         }
-        String imageName = request.image(); // as ls shows it: what the user named, as docker ps does
+        String imageName = imageRef; // as ls shows it: what the user named, as docker ps does
         ContainerRecord record = new ContainerRecord(id, name, ns, imageName, image.digest().toString(),
                 image.chainIds().stream().map(Digest::toString).toList(), request, command, null, restart, 0,
                 "created", null, null, null, Instant.now().toString(), null, null, false, ports);
