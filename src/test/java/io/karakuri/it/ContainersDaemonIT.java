@@ -84,6 +84,9 @@ class ContainersDaemonIT {
         String removed = karakuri("run", "-d", "--rm", "--name", "gone", "busybox", "sleep", "2").ok().out().strip();
         String failing = karakuri("run", "-d", "--name", "failing", "--restart", "on-failure:5", "busybox", "sh", "-c",
                 "echo try; sleep 2; exit 3").ok().out().strip();
+        String stopped = karakuri("run", "-d", "--name", "stopped", "--restart", "always", "busybox", "sleep", "300")
+                .ok().out().strip();
+        karakuri("stop", "--time", "0", stopped).ok();
         await(Duration.ofSeconds(10), "booted ran once", () -> hitoha.status(booted).equals("exited"));
         assertEquals("boot\n", karakuri("logs", booted).ok().out());
         long pid = hitoha.inspect(ticker).integer("pid");
@@ -115,6 +118,7 @@ class ContainersDaemonIT {
                 () -> karakuri("logs", booted).out().equals("boot\nboot\n"));
         await(Duration.ofSeconds(10), "booted exited again", () -> hitoha.status(booted).equals("exited"));
         assertEquals("created", hitoha.status(never), "never started: not started at boot");
+        assertEquals("exited", hitoha.status(stopped), "stopped by the user: not started at boot");
         String tail = karakuri("logs", "--tail", "1", ticker).ok().out();
         Thread.sleep(500);
         assertFalse(tail.equals(karakuri("logs", "--tail", "1", ticker).ok().out()), "still writing");
@@ -131,7 +135,7 @@ class ContainersDaemonIT {
         assertEquals("ticker\n", karakuri("stop", "--time", "0", "ticker").ok().out());
         assertFalse(ProcessHandle.of(pid).isPresent());
         assertEquals(137L, hitoha.inspect(ticker).integer("exitCode"));
-        karakuri("rm", "--force", ticker, shortLived, booted, never, failing).ok();
+        karakuri("rm", "--force", ticker, shortLived, booted, never, failing, stopped).ok();
         hitoha.assertNothingLeft();
     }
 }
