@@ -452,6 +452,34 @@ class ContainersIT {
     }
 
     @Test
+    void aPortPublishedOnEveryAddressAnswersOnLoopback() throws Exception {
+        // (busybox's nc has no UDP: udp mappings are ContainerNetworkRootTest's)
+        String id = karakuri("run", "-d", "--port", "18082:8080", "busybox", "sh", "-c", "echo every | nc -l -p 8080")
+                .ok().out().strip();
+        assertEquals(List.of("18082:8080/tcp"), hitoha.inspect(id).strings("ports"));
+        assertEquals("every\n", readFrom(18082));
+        karakuri("rm", "--force", id).ok();
+    }
+
+    /** What a server on the host's 127.0.0.1:port says, retried until something listens behind it. */
+    private static String readFrom(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+                s.setSoTimeout(5000);
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!answer.isEmpty()) {
+                    return answer;
+                }
+            } catch (IOException notYet) {
+                assertTrue(System.nanoTime() < deadline, "no answer on 127.0.0.1:" + port + ": " + notYet);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void aContainerReachesAServerOnTheBridgeAddress() throws Exception {
         karakuri("create", "--name", "first", "busybox", "true").ok(); // the bridge is made with the first container
         try (ServerSocket server = new ServerSocket()) {
