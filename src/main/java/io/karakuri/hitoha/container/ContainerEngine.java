@@ -227,7 +227,7 @@ public final class ContainerEngine {
         }
         if (ended(c)) {
             recordExit(c);
-            c = store.find(c.id()).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
+            c = shown(store.find(c.id()).orElseThrow(() -> ApiException.notFound("no such container: " + ref)));
         }
         return c;
     }
@@ -241,7 +241,16 @@ public final class ContainerEngine {
                 changed = true;
             }
         }
-        return changed ? store.list() : all;
+        return changed ? store.list().stream().map(this::shown).toList() : all;
+    }
+
+    /**
+     * c, or when it is still recorded as running though its exit is written (the watch or a stop holds it and
+     * is recording the exit now), c as it is about to be: exited with its code.
+     */
+    private ContainerRecord shown(ContainerRecord c) {
+        Optional<ContainerRuntime.Exit> exit = c.state().equals("running") ? runtime.exit(c.id()) : Optional.empty();
+        return exit.map(e -> c.withState("exited", null, null, e.exitCode(), c.started(), e.finishedAt())).orElse(c);
     }
 
     /** Whether c is recorded as running but its monitor has written its exit (the watch has not seen it yet). */
