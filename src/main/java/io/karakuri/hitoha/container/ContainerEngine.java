@@ -54,6 +54,7 @@ public final class ContainerEngine {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Instant> restartsDue = new ConcurrentHashMap<>();
     private final Map<String, Path> execs = new ConcurrentHashMap<>();
+    private final Object networkLock = new Object();
 
     public ContainerEngine(ImageService images, ContainerStore store, ContainerRuntime runtime,
             NetworkWiring network, Path root, Path netnsDir, Consumer<String> log) throws IOException {
@@ -605,14 +606,20 @@ public final class ContainerEngine {
 
     // ---- network
 
+    /**
+     * The rules from the records as they are now. Reading and applying are one step: two creates applying
+     * at once could otherwise apply the older reading last and lose the other's ports.
+     */
     private void applyNetwork() throws SQLException {
-        List<PublishedPort> ports = new ArrayList<>();
-        for (ContainerRecord c : store.list()) {
-            for (PortMapping p : c.ports()) {
-                ports.add(new PublishedPort(p, c.address()));
+        synchronized (networkLock) {
+            List<PublishedPort> ports = new ArrayList<>();
+            for (ContainerRecord c : store.list()) {
+                for (PortMapping p : c.ports()) {
+                    ports.add(new PublishedPort(p, c.address()));
+                }
             }
+            network.apply(List.of(subnet(DEFAULT_NS)), ports);
         }
-        network.apply(List.of(subnet(DEFAULT_NS)), ports);
     }
 
     // ---- exec, attach
