@@ -13,7 +13,9 @@ case "${0##*/}:${1:-}" in
     hitoha:*|*:hitoha)
         jar="$home/lib/hitoha.jar"
         cache="$home/lib/hitoha.aot"
-        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m" ;;
+        # jboss-threads resets thread locals of ending worker threads through java.lang (else each ending
+        # executor thread logs an IllegalAccessError / NoClassDefFoundError on Java 24+)
+        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m --add-opens=java.base/java.lang=ALL-UNNAMED" ;;
     *)
         jar="$home/lib/karakuri.jar"
         cache="$home/lib/karakuri.aot"

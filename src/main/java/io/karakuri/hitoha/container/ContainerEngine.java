@@ -54,6 +54,7 @@ public final class ContainerEngine {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Instant> restartsDue = new ConcurrentHashMap<>();
     private final Map<String, Path> execs = new ConcurrentHashMap<>();
+    private final Object networkLock = new Object();
 
     public ContainerEngine(ImageService images, ContainerStore store, ContainerRuntime runtime,
             NetworkWiring network, Path root, Path netnsDir, Consumer<String> log) throws IOException {
@@ -103,7 +104,10 @@ public final class ContainerEngine {
         }
         String ns = request.ns() == null || request.ns().isEmpty() ? DEFAULT_NS : request.ns();
         Subnet subnet = subnet(ns);
-        Image image = images.unpack(images.find(request.image()));
+        // with a registry the image is REGISTRY/IMAGE, as `karakuri pull --registry` names it
+        String imageRef = request.registry() == null || request.registry().isBlank() ? request.image()
+                : request.registry() + "/" + request.image();
+        Image image = images.unpack(images.find(imageRef));
         ImageConfig.Config config = images.store().config(image).config();
         List<String> command;
         RestartPolicy restart;
@@ -141,7 +145,7 @@ public final class ContainerEngine {
             throw ApiException.badRequest("--name \"" + name + "\": a name is letters, digits, _ . - and starts with "
                     + "a letter or digit");
         }
-        String imageName = request.image(); // as ls shows it: what the user named, as docker ps does
+        String imageName = imageRef; // as ls shows it: what the user named, as docker ps does
         ContainerRecord record = new ContainerRecord(id, name, ns, imageName, image.digest().toString(),
                 image.chainIds().stream().map(Digest::toString).toList(), request, command, null, restart, 0,
                 "created", null, null, null, Instant.now().toString(), null, null, false, ports);
@@ -216,20 +220,61 @@ public final class ContainerEngine {
     // ---- lookups
 
     public ContainerRecord get(String ref) throws SQLException {
+        ContainerRecord c;
         try {
-            return store.resolve(ref).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
+            c = store.resolve(ref).orElseThrow(() -> ApiException.notFound("no such container: " + ref));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-    }
-
-    /** The container's record as it is now, under its lock: it may have gone since it was looked up. */
-    private ContainerRecord current(String id) throws SQLException {
-        return store.find(id).orElseThrow(() -> ApiException.notFound("no such container: " + id));
+        if (ended(c)) {
+            recordExit(c);
+            c = shown(store.find(c.id()).orElseThrow(() -> ApiException.notFound("no such container: " + ref)));
+        }
+        return c;
     }
 
     public List<ContainerRecord> list() throws SQLException {
-        return store.list();
+        List<ContainerRecord> all = store.list();
+        boolean changed = false;
+        for (ContainerRecord c : all) {
+            if (ended(c)) {
+                recordExit(c);
+                changed = true;
+            }
+        }
+        return changed ? store.list().stream().map(this::shown).toList() : all;
+    }
+
+    /**
+     * c, or when it is still recorded as running though its exit is written (the watch or a stop holds it and
+     * is recording the exit now), c as it is about to be: exited with its code.
+     */
+    private ContainerRecord shown(ContainerRecord c) {
+        Optional<ContainerRuntime.Exit> exit = c.state().equals("running") ? runtime.exit(c.id()) : Optional.empty();
+        return exit.map(e -> c.withState("exited", null, null, e.exitCode(), c.started(), e.finishedAt())).orElse(c);
+    }
+
+    /** Whether c is recorded as running but its process has ended: its monitor wrote the exit, or is gone. */
+    private boolean ended(ContainerRecord c) {
+        return c.state().equals("running") && (runtime.exit(c.id()).isPresent() || !runtime.monitorAlive(c.id()));
+    }
+
+    /**
+     * Records the exit of a container whose process has ended now rather than at the next watch, so that what
+     * the API shows after `run` has returned is the exit (unless another request holds the container).
+     */
+    private void recordExit(ContainerRecord c) throws SQLException {
+        try {
+            lockedIfFree(c.id(), () -> {
+                ContainerRecord now = store.find(c.id()).orElse(null);
+                if (now != null && ended(now)) {
+                    exitedLocked(now);
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            log.accept("container " + c.id() + ": " + e.getMessage());
+        }
     }
 
     /** Whether the container runs, or will again (restarting): what logs --follow follows. */
@@ -263,7 +308,7 @@ public final class ContainerEngine {
      */
     public ContainerRecord prepare(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
-        return locked(c.id(), () -> prepareLocked(current(c.id())));
+        return locked(c.id(), () -> prepareLocked(present(c.id())));
     }
 
     private ContainerRecord prepareLocked(ContainerRecord c) throws SQLException, IOException {
@@ -293,7 +338,7 @@ public final class ContainerEngine {
     public ContainerRecord start(String ref) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> startLocked(current(c.id()), false));
+        return locked(c.id(), () -> startLocked(present(c.id()), false));
     }
 
     private ContainerRecord startLocked(ContainerRecord c, boolean byPolicy) throws SQLException, IOException {
@@ -319,10 +364,16 @@ public final class ContainerEngine {
     public ContainerRecord stop(String ref, Duration timeout) throws SQLException, IOException {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
-        return locked(c.id(), () -> stopLocked(current(c.id()), timeout));
+        return locked(c.id(), () -> stopLocked(present(c.id()), timeout));
     }
 
     private ContainerRecord stopLocked(ContainerRecord c, Duration timeout) throws SQLException, IOException {
+        return stopLocked(c, timeout, true);
+    }
+
+    /** removeAtExit false: a restart's stop, after which the container is started again, --rm or not. */
+    private ContainerRecord stopLocked(ContainerRecord c, Duration timeout, boolean removeAtExit)
+            throws SQLException, IOException {
         ContainerRecord byUser = c.withRestarts(c.restartCount(), true);
         store.update(byUser);
         if (c.monitorPid() == null) {
@@ -338,7 +389,12 @@ public final class ContainerEngine {
                 awaitExit(c.id(), EXIT_WAIT);
             }
         }
-        return exitedLocked(byUser);
+        return exitedLocked(byUser, removeAtExit);
+    }
+
+    /** The container as stored now (under its lock): removed meanwhile, by --rm or another request, it is a 404. */
+    private ContainerRecord present(String id) throws SQLException {
+        return store.find(id).orElseThrow(() -> ApiException.notFound("no such container: " + id));
     }
 
     private boolean awaitExit(String id, Duration timeout) {
@@ -366,7 +422,7 @@ public final class ContainerEngine {
             throw ApiException.badRequest(e.getMessage());
         }
         locked(c.id(), () -> {
-            ContainerRecord now = current(c.id());
+            ContainerRecord now = present(c.id());
             if (!now.state().equals("running") || !runtime.kill(c.id(), number)) {
                 throw ApiException.conflict("container " + c.id() + " is not running");
             }
@@ -379,7 +435,7 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         return locked(c.id(), () -> {
-            ContainerRecord stopped = stopLocked(current(c.id()), timeout);
+            ContainerRecord stopped = stopLocked(present(c.id()), timeout, false);
             return startLocked(stopped, false);
         });
     }
@@ -388,14 +444,17 @@ public final class ContainerEngine {
         ContainerRecord c = get(ref);
         restartsDue.remove(c.id());
         locked(c.id(), () -> {
-            ContainerRecord now = current(c.id());
+            ContainerRecord now = present(c.id());
             if (now.state().equals("running") && runtime.exit(c.id()).isEmpty()) {
                 if (!force) {
                     throw ApiException.conflict("container " + c.id() + " is running: stop it first, or rm --force");
                 }
                 stopLocked(now, Duration.ZERO);
+                if (store.find(c.id()).isEmpty()) {
+                    return null; // --rm: removed at its exit
+                }
             }
-            removeLocked(current(c.id()));
+            removeLocked(present(c.id()));
             return null;
         });
         locks.remove(c.id());
@@ -425,6 +484,10 @@ public final class ContainerEngine {
      * applies --rm or its restart policy.
      */
     private ContainerRecord exitedLocked(ContainerRecord c) throws SQLException, IOException {
+        return exitedLocked(c, true);
+    }
+
+    private ContainerRecord exitedLocked(ContainerRecord c, boolean removeAtExit) throws SQLException, IOException {
         Optional<ContainerRuntime.Exit> exit = runtime.exit(c.id());
         Integer code = exit.map(ContainerRuntime.Exit::exitCode).orElse(c.state().equals("running") ? 255 : c.exitCode());
         String finished = exit.map(ContainerRuntime.Exit::finishedAt).orElse(Instant.now().toString());
@@ -432,7 +495,7 @@ public final class ContainerEngine {
         ContainerRecord exited = c.withState("exited", null, null, code, c.started(), finished);
         store.update(exited);
         log.accept("container " + c.id() + " exited with " + code);
-        if (c.request().removedAtExit()) {
+        if (c.request().removedAtExit() && removeAtExit) {
             removeLocked(exited);
             return exited;
         }
@@ -473,15 +536,8 @@ public final class ContainerEngine {
     public void poll() {
         try {
             for (ContainerRecord c : store.list()) {
-                if (c.state().equals("running") && (runtime.exit(c.id()).isPresent() || !runtime.monitorAlive(c.id()))) {
-                    lockedIfFree(c.id(), () -> {
-                        ContainerRecord now = store.find(c.id()).orElse(null);
-                        if (now != null && now.state().equals("running")
-                                && (runtime.exit(c.id()).isPresent() || !runtime.monitorAlive(c.id()))) {
-                            exitedLocked(now);
-                        }
-                        return null;
-                    });
+                if (ended(c)) {
+                    recordExit(c);
                 }
             }
             for (Map.Entry<String, Instant> due : List.copyOf(restartsDue.entrySet())) {
@@ -524,7 +580,7 @@ public final class ContainerEngine {
         }
         for (ContainerRecord c : store.list()) {
             locked(c.id(), () -> {
-                ContainerRecord now = current(c.id());
+                ContainerRecord now = present(c.id());
                 boolean alive = now.monitorPid() != null && runtime.monitorAlive(now.id());
                 if (now.state().equals("running") && !alive) {
                     now = exitedLocked(now);
@@ -547,14 +603,20 @@ public final class ContainerEngine {
 
     // ---- network
 
+    /**
+     * The rules from the records as they are now. Reading and applying are one step: two creates applying
+     * at once could otherwise apply the older reading last and lose the other's ports.
+     */
     private void applyNetwork() throws SQLException {
-        List<PublishedPort> ports = new ArrayList<>();
-        for (ContainerRecord c : store.list()) {
-            for (PortMapping p : c.ports()) {
-                ports.add(new PublishedPort(p, c.address()));
+        synchronized (networkLock) {
+            List<PublishedPort> ports = new ArrayList<>();
+            for (ContainerRecord c : store.list()) {
+                for (PortMapping p : c.ports()) {
+                    ports.add(new PublishedPort(p, c.address()));
+                }
             }
+            network.apply(List.of(subnet(DEFAULT_NS)), ports);
         }
-        network.apply(List.of(subnet(DEFAULT_NS)), ports);
     }
 
     // ---- exec, attach
