@@ -1,5 +1,5 @@
 #!/bin/bash
-# The container lifecycle side by side with podman (Debian's, --runtime crun, the same busybox image):
+# The container lifecycle side by side with podman (Debian's, the same busybox image):
 #   sudo scripts/bench/containers-vs-podman.sh [BINDIR]      (default: karakuri and hitoha on PATH)
 #
 #   run       `karakuri run --rm IMG true` (bridge network) against `podman run --rm IMG true` with
@@ -8,8 +8,12 @@
 #   memory    hitoha's RSS idle and with 50 running containers; karakuri-monitor's RSS per container
 #
 # karakuri runs against a hitoha started for the bench (its own store, run directory and socket); podman
-# with its own --root/--runroot and the cgroupfs manager. Both are removed at the end. Uses the bridge
-# karakuri2 and the nft table inet karakuri: run it when no other hitoha has containers.
+# with its own --root/--runroot and the cgroupfs manager, and the runtime PODMAN_RUNTIME (default crun;
+# Debian 12's crun 1.8.1 refuses hosts with hybrid cgroups, "cgroups in hybrid mode not supported": give
+# PODMAN_RUNTIME=runc there). podman's containers get karakuri's open-files limit (the host's hard limit
+# of this shell) and nproc 1024, since its defaults exceed what a host without those limits raised allows.
+# Both are removed at the end (podman's netavark leaves its iptables chains). Uses the bridge karakuri2
+# and the nft table inet karakuri: run it when no other hitoha has containers.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "run me as root" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +24,10 @@ N=${N:-50}
 
 work=$(mktemp -d /tmp/containers-bench.XXXXXX)
 export KARAKURI_SOCKET=$work/hitoha.sock
-podman=(podman --root "$work/podman/root" --runroot "$work/podman/run" --cgroup-manager cgroupfs --runtime crun
-    --events-backend none)
+podman=(podman --root "$work/podman/root" --runroot "$work/podman/run" --cgroup-manager cgroupfs
+    --runtime "${PODMAN_RUNTIME:-crun}" --events-backend none)
+files=$(awk '/^Max open files/ {print $5}' /proc/self/limits)
+limits="--ulimit nofile=$files:$files --ulimit nproc=1024:1024"
 hitoha=
 cleanup() {
     "$BIN/karakuri" ls --all --format json 2>/dev/null | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' \
@@ -33,6 +39,7 @@ cleanup() {
     "${podman[@]}" rm --all --force >/dev/null 2>&1 || true
     "${podman[@]}" system reset --force >/dev/null 2>&1 || true
     umount -R "$work/podman/root/overlay" 2>/dev/null || true
+    umount "$work/run/netns" 2>/dev/null || true
     ip link del karakuri2 2>/dev/null || true
     nft delete table inet karakuri 2>/dev/null || true
     rm -rf "$work"
@@ -54,8 +61,7 @@ tar --numeric-owner --owner=0 --group=0 -C "$fs" -cf "$work/busybox.tar" .
 "$BIN/karakuri" import "$work/busybox.tar" bench-busybox >/dev/null
 "$BIN/karakuri" save -o "$work/image.tar" bench-busybox
 "${podman[@]}" load -q -i "$work/image.tar" >/dev/null
-image=localhost/bench-busybox:latest
-"${podman[@]}" image exists "$image" || image=bench-busybox:latest
+image=docker.io/library/bench-busybox:latest
 
 median() { python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -68,8 +74,8 @@ time_of() { # name, command...
 
 echo "==> run --rm true ($RUNS runs each)"
 k_run=$(time_of krun "$BIN/karakuri run --rm --image bench-busybox --cmd true")
-p_none=$(time_of pnone "${podman[*]} run --rm --network none $image true")
-p_bridge=$(time_of pbridge "${podman[*]} run --rm $image true")
+p_none=$(time_of pnone "${podman[*]} run --rm $limits --network none $image true")
+p_bridge=$(time_of pbridge "${podman[*]} run --rm $limits $image true")
 
 echo "==> ls with 0 and $N containers; memory"
 hitoha_idle=$(rss_kb "$hitoha")
@@ -77,7 +83,7 @@ k_ls0=$(time_of kls0 "$BIN/karakuri ls --all")
 p_ls0=$(time_of pls0 "${podman[*]} ps -a")
 for i in $(seq "$N"); do
     "$BIN/karakuri" run -d --name "b$i" --image bench-busybox --cmd sleep,3600 >/dev/null
-    "${podman[@]}" run -d --network none --name "b$i" "$image" sleep 3600 >/dev/null
+    "${podman[@]}" run -d $limits --network none --name "b$i" "$image" sleep 3600 >/dev/null
 done
 k_ls50=$(time_of kls50 "$BIN/karakuri ls --all")
 p_ls50=$(time_of pls50 "${podman[*]} ps -a")
