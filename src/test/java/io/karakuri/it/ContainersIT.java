@@ -675,4 +675,13 @@ class ContainersIT {
         }
         hitoha.assertNothingLeft();
     }
+
+    /** The default seccomp profile: no new namespaces (user namespaces least of all), no kernel keyrings. */
+    @Test
+    void theDefaultSeccompProfileRefusesNewNamespaces() {
+        Launcher.Result r = karakuri("run", "--rm", "busybox", "sh", "-c",
+                "unshare -U true 2>/dev/null; echo user=$?; unshare -n true 2>/dev/null; echo net=$?; "
+                        + "sh -c 'exit 4'; echo fork=$?");
+        assertEquals(new Launcher.Result(0, "user=1\nnet=1\nfork=4\n", ""), r);
+    }
 }

@@ -134,9 +134,40 @@ final class ContainerSpec {
             resources.put("pids", map("limit", limits.pids()));
         }
         linux.put("resources", resources);
+        linux.put("seccomp", seccomp());
         spec.put("annotations", map("io.karakuri.namespace", c.ns(), "io.karakuri.image", c.image(),
                 "io.karakuri.name", c.name()));
         return spec;
+    }
+
+    /**
+     * The system calls a container may not make, as Docker's default profile has them for a container
+     * without extra capabilities: kernel keyrings, modules, kexec, BPF, perf, userfaultfd, handles to host
+     * files, the clock, swap, accounting, and new namespaces (unshare, setns, clone with namespace flags;
+     * clone3 answers ENOSYS so that the C library falls back to clone, whose flags can be checked). What
+     * the dropped capabilities refuse anyway (mount, reboot) is listed too, as a second wall. Foreign
+     * architectures (i386 on x86_64) are in the filter, so 32-bit calls do not get around it.
+     */
+    static Map<String, Object> seccomp() {
+        List<String> denied = List.of("acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
+                "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen", "fspick", "get_kernel_syms",
+                "init_module", "ioperm", "iopl", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie",
+                "mount", "move_mount", "name_to_handle_at", "nfsservctl", "open_by_handle_at", "open_tree",
+                "perf_event_open", "pivot_root", "query_module", "quotactl", "reboot", "request_key", "setns",
+                "settimeofday", "stime", "swapoff", "swapon", "sysfs", "_sysctl", "umount", "umount2", "unshare",
+                "uselib", "userfaultfd", "ustat", "vm86", "vm86old");
+        List<String> architectures = "aarch64".equals(System.getProperty("os.arch")) ? List.of("SCMP_ARCH_AARCH64")
+                : List.of("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32");
+        List<Object> rules = new ArrayList<>();
+        rules.add(map("names", denied, "action", "SCMP_ACT_ERRNO", "errnoRet", 1));
+        rules.add(map("names", List.of("clone3"), "action", "SCMP_ACT_ERRNO", "errnoRet", 38));
+        // CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME: a rule each (rules are or-ed)
+        for (long flag : new long[] {0x00020000L, 0x02000000L, 0x04000000L, 0x08000000L, 0x10000000L, 0x20000000L,
+                0x40000000L, 0x00000080L}) {
+            rules.add(map("names", List.of("clone"), "action", "SCMP_ACT_ERRNO", "errnoRet", 1,
+                    "args", List.of(map("index", 0, "value", flag, "valueTwo", flag, "op", "SCMP_CMP_MASKED_EQ"))));
+        }
+        return map("defaultAction", "SCMP_ACT_ALLOW", "architectures", architectures, "syscalls", rules);
     }
 
     /** hitoha's own hard limit of open files, at most 1048576: what a container may have (as Docker gives). */

@@ -87,7 +87,9 @@ class ContainersResourceTest {
                 .body("hostname", equalTo(id)).body("process.args", equalTo(List.of("sh", "-c", "echo hi")))
                 .body("process.user.uid", equalTo(1000)).body("process.env", hasItem("A=1"))
                 .body("linux.cgroupsPath", equalTo("karakuri/" + id))
-                .body("linux.resources.memory.limit", equalTo(1 << 30));
+                .body("linux.resources.memory.limit", equalTo(1 << 30))
+                .body("linux.seccomp.defaultAction", equalTo("SCMP_ACT_ALLOW"))
+                .body("linux.seccomp.syscalls[0].names", hasItem("keyctl"));
         assertEquals(2, network.forwards.size());
         given().delete("/v1/containers/web").then().statusCode(204);
         given().get("/v1/containers/web").then().statusCode(404).body("message", containsString("no such container"));
