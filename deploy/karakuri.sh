@@ -8,14 +8,15 @@ main=io.karakuri.Main
 # The CLI and futaba run from a small jar of karakuri's own classes (a JVM opens every jar on its class
 # path: the daemon's Quarkus jar would cost them milliseconds for nothing), and start fastest with C1
 # only, the serial GC and no perf data file (measured). The daemon runs from its Quarkus jar with the
-# default JIT and a small heap.
+# default JIT and a small heap that gives memory back after a busy moment (heap free ratios, a periodic
+# trim of the C heap: about 20 MB less resident after a burst of containers, measured).
 case "${0##*/}:${1:-}" in
     hitoha:*|*:hitoha)
         jar="$home/lib/hitoha.jar"
         cache="$home/lib/hitoha.aot"
         # jboss-threads resets thread locals of ending worker threads through java.lang (else each ending
         # executor thread logs an IllegalAccessError / NoClassDefFoundError on Java 24+)
-        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m --add-opens=java.base/java.lang=ALL-UNNAMED" ;;
+        tuning="-XX:+UseSerialGC -XX:-UsePerfData -Xms8m --add-opens=java.base/java.lang=ALL-UNNAMED -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=5000" ;;
     *)
         jar="$home/lib/karakuri.jar"
         cache="$home/lib/karakuri.aot"
