@@ -42,6 +42,7 @@ cleanup() {
     umount "$work/run/netns" 2>/dev/null || true
     ip link del karakuri2 2>/dev/null || true
     nft delete table inet karakuri 2>/dev/null || true
+    find /sys/fs/cgroup -maxdepth 4 -type d -name karakuri -exec rmdir {} + 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT

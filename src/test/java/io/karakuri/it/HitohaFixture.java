@@ -197,8 +197,9 @@ final class HitohaFixture implements AutoCloseable {
 
     /**
      * Stops hitoha, ends the monitors of this run directory if any are left (by pid), and removes what
-     * hitoha leaves on the host by design: the bridge, the nft table and the shared mount of its netns
-     * directory.
+     * hitoha leaves on the host by design: the bridge, the nft table, the shared mount of its netns
+     * directory, and the parent cgroups karakuri/ of the containers' cgroups (removed only when empty: rmdir
+     * refuses a cgroup in use).
      */
     @Override
     public void close() throws Exception {
@@ -209,6 +210,7 @@ final class HitohaFixture implements AutoCloseable {
         }
         Launcher.runShell("ip link del karakuri2 2>/dev/null; nft delete table inet karakuri 2>/dev/null;"
                 + " while mountpoint -q '" + run.resolve("netns") + "'; do umount '" + run.resolve("netns") + "'; done;"
+                + " find /sys/fs/cgroup -maxdepth 4 -type d -name karakuri -exec rmdir {} + 2>/dev/null;"
                 + " true");
         assertTrue(!log.contains("Exception in thread") && !log.contains("Error in thread"),
                 "an uncaught exception in hitoha's log:\n" + log);
