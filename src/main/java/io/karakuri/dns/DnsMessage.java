@@ -16,7 +16,6 @@ final class DnsMessage {
 
     static final int A = 1;
     static final int PTR = 12;
-    static final int AAAA = 28;
     static final int OPT = 41;
     static final int CLASS_IN = 1;
 

@@ -6,6 +6,9 @@ import java.util.Arrays;
 
 /** Builds and reads DNS packets for the tests, independently of DnsMessage. */
 final class Packets {
+    static final int TXT = 16;
+    static final int AAAA = 28;
+
     private Packets() {}
 
     /** A standard query (RD set) for name ("a.b", case kept) and type, class IN. */
