@@ -52,6 +52,8 @@ public final class Forwarder {
 
     /** The response of the first upstream that answers over UDP, or null when none does. */
     byte[] udp(byte[] query) {
+        byte[] buffer = new byte[DnsMessage.TCP_LIMIT];
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
         for (InetSocketAddress upstream : upstreams) {
             try (DatagramChannel channel = DatagramChannel.open(family(upstream))) {
                 // connected: the kernel drops datagrams from any other address
@@ -59,8 +61,6 @@ public final class Forwarder {
                 DatagramSocket socket = channel.socket();
                 socket.send(new DatagramPacket(query, query.length));
                 long deadline = deadline();
-                byte[] buffer = new byte[DnsMessage.TCP_LIMIT];
-                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 for (int left = timeoutMillis; left > 0; left = (int) ((deadline - System.nanoTime()) / 1_000_000)) {
                     socket.setSoTimeout(left);
                     socket.receive(packet);
