@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -37,6 +38,7 @@ public final class DnsServer implements AutoCloseable {
     private static final int TCP_CONNECTIONS = 64;
     /** How long a TCP connection may take to send its next query. */
     private static final Duration TCP_IDLE = Duration.ofSeconds(10);
+    private static final Duration ACCEPT_PAUSE = Duration.ofMillis(100);
     /** When port 0 is asked for, how often to look for a port free on both UDP and TCP. */
     private static final int BIND_ATTEMPTS = 16;
 
@@ -141,7 +143,7 @@ public final class DnsServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
-                // one query's trouble (a bug, a full rejection queue) must not stop the server
+                // one query's trouble (a bug, an odd socket error) must not stop the server
                 LOG.warnf("DNS server %s, UDP: %s", address, e.toString());
             }
         }
@@ -176,6 +178,8 @@ public final class DnsServer implements AutoCloseable {
                 return;
             } catch (IOException | RuntimeException e) {
                 LOG.warnf("DNS server %s, TCP: %s", address, e.toString());
+                // an accept that fails (out of file descriptors) fails again at once: not in a busy loop
+                LockSupport.parkNanos(ACCEPT_PAUSE.toNanos());
             }
         }
     }
