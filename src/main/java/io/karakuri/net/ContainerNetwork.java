@@ -214,7 +214,7 @@ public final class ContainerNetwork {
                 throw new IllegalStateException("the link " + bridge + " is not a bridge");
             }
             try {
-                rt.createVeth(hostIfName, br.index(), CONTAINER_IF, nsFd);
+                rt.createVeth(hostIfName, br.index(), CONTAINER_IF, nsFd, macOf(address));
             } catch (LinuxException e) {
                 if (e.errno() == Errno.EEXIST) {
                     throw new IllegalStateException("cannot connect " + netns + ": " + hostIfName + " or its "
@@ -246,6 +246,17 @@ public final class ContainerNetwork {
         } finally {
             LinuxSyscalls.INSTANCE.close(nsFd);
         }
+    }
+
+    /**
+     * The MAC address of the container end for address: 02:6b (locally administered, "k") and the four
+     * bytes of the address, as Docker derives its own (02:42:…). A container that starts again with the
+     * same address then has the same MAC, so its neighbours' ARP caches stay right; with a new random one
+     * they would send to the old one until their entry went stale (seconds to minutes).
+     */
+    static byte[] macOf(Ipv4 address) {
+        int a = address.bits();
+        return new byte[] {0x02, 0x6b, (byte) (a >>> 24), (byte) (a >>> 16), (byte) (a >>> 8), (byte) a};
     }
 
     /**

@@ -64,9 +64,15 @@ public final class Iptables implements PacketFilter {
         s.append("COMMIT\n");
         s.append("*filter\n");
         s.append(':').append(FORWARD).append(" - [0:0]\n");
+        for (Subnet subnet : subnets) {
+            s.append("-A ").append(FORWARD).append(" -o ").append(subnet.bridge())
+                    .append(" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
+            s.append("-A ").append(FORWARD).append(" -o ").append(subnet.bridge())
+                    .append(" -m conntrack --ctstate DNAT -j ACCEPT\n");
+        }
         for (Subnet a : subnets) {
             for (Subnet b : subnets) {
-                if (!a.bridge().equals(b.bridge())) {
+                if (!a.bridge().equals(b.bridge()) && !b.shared()) {
                     s.append("-A ").append(FORWARD).append(" -i ").append(a.bridge()).append(" -o ").append(b.bridge())
                             .append(" -j DROP\n");
                 }
@@ -74,10 +80,6 @@ public final class Iptables implements PacketFilter {
         }
         for (Subnet subnet : subnets) {
             s.append("-A ").append(FORWARD).append(" -i ").append(subnet.bridge()).append(" -j ACCEPT\n");
-            s.append("-A ").append(FORWARD).append(" -o ").append(subnet.bridge())
-                    .append(" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n");
-            s.append("-A ").append(FORWARD).append(" -o ").append(subnet.bridge())
-                    .append(" -m conntrack --ctstate DNAT -j ACCEPT\n");
         }
         s.append("COMMIT\n");
         return s.toString();

@@ -14,8 +14,10 @@ import java.util.List;
  * <li>prerouting and output (locally generated): traffic to one of the host's own addresses
  * ({@code fib daddr type local}) jumps to {@code published}, which DNATs each published port (a
  * mapping bound to an address only for that address);</li>
- * <li>forward: accepts traffic from each bridge, and to it when established or DNATed; drops traffic
- * between two karakuri bridges (namespaces are isolated).</li>
+ * <li>forward: accepts replies into each bridge and DNATed traffic (a published port is open to every
+ * namespace, as to other hosts); then drops new traffic between two karakuri bridges (namespaces are
+ * isolated) unless it goes to the shared network of modules ({@link Subnet#shared()}); then accepts what
+ * comes from a bridge.</li>
  * </ul>
  */
 public final class NftRules {
@@ -66,19 +68,21 @@ public final class NftRules {
 
         s.append("  chain forward {\n");
         s.append("    type filter hook forward priority filter; policy accept;\n");
+        for (Subnet subnet : subnets) {
+            String bridge = quote(subnet.bridge());
+            s.append("    oifname ").append(bridge).append(" ct state established,related accept\n");
+            s.append("    oifname ").append(bridge).append(" ct status dnat accept\n");
+        }
         for (Subnet a : subnets) {
             for (Subnet b : subnets) {
-                if (!a.bridge().equals(b.bridge())) {
+                if (!a.bridge().equals(b.bridge()) && !b.shared()) {
                     s.append("    iifname ").append(quote(a.bridge())).append(" oifname ").append(quote(b.bridge()))
                             .append(" drop\n");
                 }
             }
         }
         for (Subnet subnet : subnets) {
-            String bridge = quote(subnet.bridge());
-            s.append("    iifname ").append(bridge).append(" accept\n");
-            s.append("    oifname ").append(bridge).append(" ct state established,related accept\n");
-            s.append("    oifname ").append(bridge).append(" ct status dnat accept\n");
+            s.append("    iifname ").append(quote(subnet.bridge())).append(" accept\n");
         }
         s.append("  }\n");
         s.append("}\n");

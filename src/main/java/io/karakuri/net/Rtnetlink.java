@@ -169,9 +169,10 @@ public final class Rtnetlink implements AutoCloseable {
 
     /**
      * Creates a veth pair: name here, enslaved to master (an index, 0: none); its peer peerName in the
-     * network namespace of peerNetnsFd (the name is the peer namespace's to check).
+     * network namespace of peerNetnsFd (the name is the peer namespace's to check), with MAC address
+     * peerMac (null: one the kernel picks).
      */
-    public void createVeth(String name, int master, String peerName, int peerNetnsFd) {
+    public void createVeth(String name, int master, String peerName, int peerNetnsFd, byte[] peerMac) {
         checkName(name);
         checkName(peerName);
         Message m = new Message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL).ifinfo(0, 0, 0)
@@ -184,6 +185,9 @@ public final class Rtnetlink implements AutoCloseable {
         int data = m.begin(IFLA_INFO_DATA);
         int peer = m.begin(VETH_INFO_PEER);
         m.ifinfo(0, 0, 0).string(IFLA_IFNAME, peerName).int32(IFLA_NET_NS_FD, peerNetnsFd);
+        if (peerMac != null) {
+            m.bytes(IFLA_ADDRESS, peerMac);
+        }
         m.end(peer);
         m.end(data);
         m.end(info);

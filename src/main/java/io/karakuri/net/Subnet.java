@@ -15,12 +15,33 @@ public record Subnet(String cidr, String bridge) {
         Rtnetlink.checkName(bridge);
     }
 
-    /** Karakuri namespace number n's network (1-254): bridge karakuri{n}, 10.157.{n}.0/24 ("default" is 2). */
+    /**
+     * Karakuri namespace number n's network (0-254): bridge karakuri{n}, 10.157.{n}.0/24 ("system" is 0,
+     * "system-mod" 1, "default" 2).
+     */
     public static Subnet ofNamespace(int n) {
-        if (n < 1 || n > 254) {
-            throw new IllegalArgumentException("namespace network number out of 1..254: " + n);
+        if (n < 0 || n > 254) {
+            throw new IllegalArgumentException("namespace network number out of 0..254: " + n);
         }
         return new Subnet("10.157." + n + ".0/24", "karakuri" + n);
+    }
+
+    /** Whether this is the network of "system-mod" (karakuri1), whose modules every namespace may reach. */
+    public boolean shared() {
+        return equals(ofNamespace(1));
+    }
+
+    /** Whether address (as "10.157.2.7", or an InetAddress's text) is in this subnet. */
+    public boolean contains(String address) {
+        Ipv4 network = Ipv4.parse(cidr);
+        Ipv4 a;
+        try {
+            a = Ipv4.parse(address);
+        } catch (IllegalArgumentException e) {
+            return false; // not IPv4
+        }
+        int mask = network.prefix() == 0 ? 0 : -1 << (32 - network.prefix());
+        return (a.bits() & mask) == network.bits();
     }
 
     /** The gateway (the bridge's address): the subnet's first address, with its prefix, as "10.157.2.1/24". */

@@ -126,7 +126,11 @@ class ContainerNetworkRootTest {
 
     /** A link's MAC address in the host namespace (not through /sys: that shows the JVM's namespace). */
     private String mac(String link) throws Exception {
-        String out = run(hostNs, BUSYBOX.toString(), "ip", "link", "show", link).out();
+        return mac(hostNs, link);
+    }
+
+    private String mac(Path netns, String link) throws Exception {
+        String out = run(netns, BUSYBOX.toString(), "ip", "link", "show", link).out();
         int at = out.indexOf("link/ether ");
         return at < 0 ? out : out.substring(at + 11, at + 28);
     }
@@ -187,6 +191,8 @@ class ContainerNetworkRootTest {
             assertTrue(veth.up());
             assertTrue(rt.links().stream().anyMatch(l -> l.name().equals("krt" + tag + "b")));
         }
+        // the container's MAC follows from its address: the same again when it is connected again
+        assertEquals("02:6b:0a:9d:fa:02", mac(a, "eth0"));
         assertEquals(List.of(), net.hostVeths()); // "krt…" is no container's name
         Path d = net.createNamespace("d");
         net.connect(d, bridge, ContainerNetwork.hostIfName("0123456789abcdef"), "10.157.250.9/24", "10.157.250.1");

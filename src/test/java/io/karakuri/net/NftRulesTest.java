@@ -1,6 +1,7 @@
 package io.karakuri.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,23 +40,26 @@ class NftRulesTest {
                   }
                   chain forward {
                     type filter hook forward priority filter; policy accept;
-                    iifname "karakuri2" accept
                     oifname "karakuri2" ct state established,related accept
                     oifname "karakuri2" ct status dnat accept
+                    iifname "karakuri2" accept
                   }
                 }
                 """, text);
     }
 
     @Test
-    void namespacesAreIsolatedFromEachOther() {
+    void namespacesAreIsolatedFromEachOtherButNotFromModules() {
         String text = NftRules.ruleset("karakuri", List.of(new Subnet("10.157.2.0/24", "karakuri2"),
-                new Subnet("10.157.3.7/24", "karakuri3")), List.of());
+                new Subnet("10.157.3.7/24", "karakuri3"), Subnet.ofNamespace(1)), List.of());
         assertTrue(text.contains("    iifname \"karakuri2\" oifname \"karakuri3\" drop\n"), text);
         assertTrue(text.contains("    iifname \"karakuri3\" oifname \"karakuri2\" drop\n"), text);
         assertTrue(text.contains("    ip saddr 10.157.3.0/24 oifname != \"karakuri3\" masquerade\n"), text);
-        // the drops come before the accepts
-        assertTrue(text.indexOf("drop") < text.indexOf("iifname \"karakuri2\" accept"), text);
+        assertTrue(text.contains("    iifname \"karakuri1\" oifname \"karakuri2\" drop\n"), text);
+        assertFalse(text.contains("oifname \"karakuri1\" drop"), text); // every namespace reaches the modules
+        // replies and published ports first, then the drops, then what comes from a bridge
+        assertTrue(text.indexOf("ct status dnat accept") < text.indexOf("drop"), text);
+        assertTrue(text.lastIndexOf("drop") < text.indexOf("iifname \"karakuri2\" accept"), text);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.karakuri.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -16,6 +18,14 @@ class SubnetTest {
         assertEquals("10.157.2.1", s.gateway());
         assertEquals("10.157.2.0/24", new Subnet("10.157.2.77/24", "karakuri2").cidr());
         assertThrows(IllegalArgumentException.class, () -> Subnet.ofNamespace(255));
+        assertThrows(IllegalArgumentException.class, () -> Subnet.ofNamespace(-1));
+        assertEquals(new Subnet("10.157.0.0/24", "karakuri0"), Subnet.ofNamespace(0));
+        assertTrue(Subnet.ofNamespace(1).shared());
+        assertFalse(s.shared());
+        assertTrue(s.contains("10.157.2.1"));
+        assertTrue(s.contains("10.157.2.255"));
+        assertFalse(s.contains("10.157.3.2"));
+        assertFalse(s.contains("::1"));
         assertThrows(IllegalArgumentException.class, () -> new Subnet("10.157.2.0/31", "karakuri2"));
     }
 
