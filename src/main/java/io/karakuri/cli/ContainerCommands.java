@@ -100,7 +100,16 @@ final class ContainerCommands {
                     "Print a container's output", List.of(ID, NAME,
                             Option.flag("go on printing new output until the container stops", "follow", "f"),
                             Option.value("N", "only the last N lines (or all)", "tail", "n"),
-                            Option.flag("prefix each line with its time", "timestamps", "t"), HELP)));
+                            Option.flag("prefix each line with its time", "timestamps", "t"), HELP)),
+            // namespaces: groups of containers with a network of their own
+            new Spec("ns", "ns [--format table|json]", "List namespaces: their network and how many containers",
+                    List.of(Option.value("FORMAT", "table (the default) or json", "format"), HELP)),
+            new Spec("createns", "createns (--name NAME | NAME)",
+                    "Create a namespace: containers with a network (bridge, subnet, names) of their own",
+                    List.of(Option.value("NAME", "the namespace's name: lower-case letters, digits, -", "name"), HELP)),
+            new Spec("rmns", "rmns (--name NAME | NAME...)",
+                    "Remove namespaces (refused while containers belong to them)",
+                    List.of(Option.value("NAME", "the namespace's name; may be repeated", "name"), HELP)));
 
     private final PrintStream out;
     private final PrintStream err;
@@ -165,6 +174,9 @@ final class ContainerCommands {
                 case "spec" -> spec(args);
                 case "inspect" -> inspect(args);
                 case "logs" -> new LogsCommand(hitoha, out, err).logs(one(args), args);
+                case "ns" -> namespaces(args);
+                case "createns" -> createNamespace(args);
+                case "rmns" -> removeNamespaces(args);
                 default -> throw new IllegalStateException(command);
             };
         } catch (ContainerOptions.BadValue e) {
@@ -454,16 +466,70 @@ final class ContainerCommands {
         return code;
     }
 
+    // -------------------------------------------------------------------------------------------- namespaces
+
+    private int namespaces(Args args) throws IOException, Failed {
+        if (!args.positionals().isEmpty()) {
+            throw new Args.UsageException("takes no arguments");
+        }
+        String format = format(args);
+        String body = ok(hitoha.send("GET", "/v1/namespaces", null));
+        if (format.equals("json")) {
+            out.println(body.strip());
+            return 0;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("NAME", "BRIDGE", "SUBNET", "CONTAINERS"));
+        for (Object o : list(body)) {
+            JsonObject n = JsonObject.root(o, "a namespace row");
+            rows.add(List.of(n.string("name", ""), n.string("bridge", ""), n.string("subnet", ""),
+                    String.valueOf(n.integer("containers", 0))));
+        }
+        out.print(ImageCommands.table(rows));
+        return 0;
+    }
+
+    private int createNamespace(Args args) throws IOException, Failed {
+        List<String> names = namespaceNames(args);
+        if (names.size() != 1) {
+            throw new Args.UsageException("name one namespace: --name NAME or NAME");
+        }
+        ok(hitoha.send("POST", "/v1/namespaces", Json.write(Map.of("name", names.getFirst()))));
+        out.println(names.getFirst());
+        return 0;
+    }
+
+    private int removeNamespaces(Args args) {
+        List<String> names = namespaceNames(args);
+        if (names.isEmpty()) {
+            throw new Args.UsageException("name the namespace: --name NAME or NAME...");
+        }
+        int code = 0;
+        for (String name : names) {
+            try {
+                ok(hitoha.send("DELETE", "/v1/namespaces/" + URLEncoder.encode(name, StandardCharsets.UTF_8), null));
+                out.println(name);
+            } catch (IOException | Failed e) {
+                err.println("karakuri rmns: " + e.getMessage());
+                code = 1;
+            }
+        }
+        return code;
+    }
+
+    private static List<String> namespaceNames(Args args) {
+        List<String> names = new ArrayList<>(args.values("name"));
+        names.addAll(args.positionals());
+        return names;
+    }
+
     // ----------------------------------------------------------------------------------- ls, spec, inspect
 
     private int ls(Args args) throws IOException, Failed {
         if (!args.positionals().isEmpty()) {
             throw new Args.UsageException("takes no arguments");
         }
-        String format = args.value("format", "table");
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new Args.UsageException("--format is table or json, not \"" + format + "\"");
-        }
+        String format = format(args);
         String ns = args.value("ns", null);
         StringBuilder query = new StringBuilder();
         if (args.flag("all")) {
@@ -477,10 +543,7 @@ final class ContainerCommands {
             out.println(body.strip());
             return 0;
         }
-        Object parsed = Json.parse(body);
-        if (!(parsed instanceof List<?> list)) {
-            throw new JsonException("hitoha's answer is not a list");
-        }
+        List<Object> list = list(body);
         boolean everyNs = "all".equals(ns);
         List<List<String>> rows = new ArrayList<>();
         rows.add(everyNs ? List.of("CONTAINER ID", "Name", "IMAGE", "STATUS", "PORT", "COMMAND", "NAMESPACE")
@@ -577,6 +640,22 @@ final class ContainerCommands {
 
     static String shortId(String id) {
         return id.length() > 12 && id.chars().allMatch(c -> Character.digit(c, 16) >= 0) ? id.substring(0, 12) : id;
+    }
+
+    /** --format: table (the default) or json. */
+    private static String format(Args args) {
+        String format = args.value("format", "table");
+        if (!format.equals("table") && !format.equals("json")) {
+            throw new Args.UsageException("--format is table or json, not \"" + format + "\"");
+        }
+        return format;
+    }
+
+    private static List<Object> list(String body) {
+        if (!(Json.parse(body) instanceof List<?> list)) {
+            throw new JsonException("hitoha's answer is not a list");
+        }
+        return new ArrayList<>(list);
     }
 
     static String ok(HitohaClient.Response r) throws Failed {

@@ -571,7 +571,7 @@ class ContainersIT {
         refused(karakuri("run", "--rm", "busybox", "/no/such/program"), 125,
                 "karakuri run: exec \"/no/such/program\": No such file or directory");
         refused(karakuri("create", "--ns", "other", "busybox"), 1,
-                "karakuri create: no namespace \"other\": this version has only \"default\"");
+                "karakuri create: no such namespace: other (make it with karakuri createns --name other)");
         String id = karakuri("create", "--name", "holder", "busybox", "true").ok().out().strip();
         refused(karakuri("stop", "--time", "soon", "holder"), 1, "karakuri stop: bad --time \"soon\": expected a number of seconds");
         Launcher.Result rmi = karakuri("rmi", "busybox");

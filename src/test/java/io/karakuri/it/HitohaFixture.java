@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * with a busybox image (every applet of Debian's busybox-static) imported; and the checks that a test's
  * containers left nothing behind: no record, no directory, no overlay mount, no cgroup, no veth, no network
  * namespace, no monitor. Only one such hitoha may run on the machine at a time: they share the bridge
- * karakuri2 and the nft table inet karakuri, which {@link #close} removes.
+ * karakuri2 (and those of other namespaces) and the nft table inet karakuri, which {@link #close} removes.
  */
 final class HitohaFixture implements AutoCloseable {
     final Path dir;
@@ -29,10 +29,12 @@ final class HitohaFixture implements AutoCloseable {
     final Path root;
     final Path run;
     private final Path log;
+    private final Map<String, String> environment;
     private Process hitoha;
 
-    private HitohaFixture(Path dir) {
+    private HitohaFixture(Path dir, Map<String, String> environment) {
         this.dir = dir;
+        this.environment = environment;
         this.socket = dir.resolve("hitoha.sock");
         this.root = dir.resolve("root");
         this.run = dir.resolve("run");
@@ -41,9 +43,16 @@ final class HitohaFixture implements AutoCloseable {
 
     /** Starts hitoha in dir and imports the busybox image as "busybox". */
     static HitohaFixture start(Path dir) throws Exception {
-        // what an earlier run that was killed may have left: the shared bridge and table
-        Launcher.runShell("ip link del karakuri2 2>/dev/null; nft delete table inet karakuri 2>/dev/null; true");
-        HitohaFixture f = new HitohaFixture(dir);
+        return start(dir, Map.of());
+    }
+
+    /**
+     * Starts hitoha in dir with environment (over the fixture's: the name servers forward to 127.0.0.1:9,
+     * where nothing answers, so that no test ever sends a query to the host's real resolvers).
+     */
+    static HitohaFixture start(Path dir, Map<String, String> environment) throws Exception {
+        removeHostLeftovers(); // of an earlier run that was killed
+        HitohaFixture f = new HitohaFixture(dir, environment);
         f.startHitoha();
         String users = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n";
         String groups = "root:x:0:\napp:x:1000:\n";
@@ -66,6 +75,8 @@ final class HitohaFixture implements AutoCloseable {
         pb.environment().put("KARAKURI_ROOT", root.toString());
         pb.environment().put("KARAKURI_RUN_DIR", run.toString());
         pb.environment().put("KARAKURI_CONFIG_DIR", dir.resolve("etc").toString());
+        pb.environment().put("KARAKURI_DNS_UPSTREAMS", "127.0.0.1:9");
+        pb.environment().putAll(environment);
         hitoha = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!Files.exists(socket)) {
@@ -104,11 +115,11 @@ final class HitohaFixture implements AutoCloseable {
         return Launcher.run("karakuri", List.of(args), Map.of("KARAKURI_SOCKET", socket.toString()));
     }
 
-    /** The containers of `ls --all --format json`. */
+    /** The containers of every namespace (`ls --all --ns all --format json`). */
     @SuppressWarnings("unchecked")
     List<JsonObject> containers() {
         List<JsonObject> rows = new ArrayList<>();
-        for (Object o : (List<Object>) Json.parse(karakuri("ls", "--all", "--format", "json").ok().out())) {
+        for (Object o : (List<Object>) Json.parse(karakuri("ls", "--all", "--ns", "all", "--format", "json").ok().out())) {
             rows.add(JsonObject.root(o, "row"));
         }
         return rows;
@@ -147,7 +158,7 @@ final class HitohaFixture implements AutoCloseable {
      * run directory.
      */
     void assertNothingLeft() throws Exception {
-        assertEquals("[]\n", karakuri("ls", "--all", "--format", "json").ok().out());
+        assertEquals("[]\n", karakuri("ls", "--all", "--ns", "all", "--format", "json").ok().out());
         assertEquals(List.of(), list(root.resolve("containers")), "container directories");
         assertEquals(List.of(), list(run.resolve("netns")), "network namespace files");
         await(Duration.ofSeconds(5), "no monitor left", () -> monitors().isEmpty());
@@ -168,6 +179,18 @@ final class HitohaFixture implements AutoCloseable {
     static List<String> publishedRules() {
         return Launcher.runShell("nft list chain inet karakuri published 2>/dev/null; true").ok().out().lines()
                 .filter(l -> l.contains(" dnat ")).map(String::strip).toList();
+    }
+
+    /** The bridges of karakuri's namespaces (karakuri0 … karakuri254) and its nft table: shared by every hitoha. */
+    static void removeHostLeftovers() {
+        Launcher.runShell("for b in $(ip -o link show type bridge | awk -F': ' '{print $2}' | grep -E '^karakuri[0-9]+$');"
+                + " do ip link del $b; done; nft delete table inet karakuri 2>/dev/null; true").ok();
+    }
+
+    /** The karakuri bridges there are now. */
+    static List<String> bridges() {
+        return Launcher.runShell("ip -o link show type bridge | awk -F': ' '{print $2}' | grep -E '^karakuri[0-9]+$'; true")
+                .ok().out().lines().toList();
     }
 
     /** The pids of the karakuri-monitor processes of this run directory. */
@@ -208,8 +231,8 @@ final class HitohaFixture implements AutoCloseable {
         for (long pid : monitors()) {
             Launcher.runShell("kill -9 " + pid);
         }
-        Launcher.runShell("ip link del karakuri2 2>/dev/null; nft delete table inet karakuri 2>/dev/null;"
-                + " while mountpoint -q '" + run.resolve("netns") + "'; do umount '" + run.resolve("netns") + "'; done;"
+        removeHostLeftovers();
+        Launcher.runShell("while mountpoint -q '" + run.resolve("netns") + "'; do umount '" + run.resolve("netns") + "'; done;"
                 + " find /sys/fs/cgroup -maxdepth 4 -type d -name karakuri -exec rmdir {} + 2>/dev/null;"
                 + " true");
         assertTrue(!log.contains("Exception in thread") && !log.contains("Error in thread"),

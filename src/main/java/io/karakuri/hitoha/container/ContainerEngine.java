@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,15 +40,17 @@ import java.util.regex.Pattern;
  * stop: its directory (config.json, upper layer, log), its record, its address and its ports.
  */
 public final class ContainerEngine {
-    public static final String DEFAULT_NS = "default";
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
 
     private final ImageService images;
     private final ContainerStore store;
+    private final NamespaceStore namespaces;
     private final ContainerRuntime runtime;
     private final NetworkWiring network;
+    private final NameService names;
+    private final ContainerNames zones;
     private final Path containersDir;
     private final Path netnsDir;
     private final Consumer<String> log;
@@ -56,16 +59,28 @@ public final class ContainerEngine {
     private final Map<String, Path> execs = new ConcurrentHashMap<>();
     private final Object networkLock = new Object();
 
-    public ContainerEngine(ImageService images, ContainerStore store, ContainerRuntime runtime,
-            NetworkWiring network, Path root, Path netnsDir, Consumer<String> log) throws IOException {
+    public ContainerEngine(ImageService images, ContainerStore store, NamespaceStore namespaces,
+            ContainerRuntime runtime, NetworkWiring network, NameService names, Path root, Path netnsDir,
+            Consumer<String> log) throws IOException, SQLException {
         this.images = images;
         this.store = store;
+        this.namespaces = namespaces;
         this.runtime = runtime;
         this.network = network;
+        this.names = names;
+        this.zones = new ContainerNames();
         this.containersDir = root.resolve("containers");
         this.netnsDir = netnsDir;
         this.log = log;
         Files.createDirectories(containersDir);
+        store.onChange(() -> {
+            try {
+                zones.update(store.addresses());
+            } catch (SQLException e) {
+                log.accept("container names: " + e.getMessage());
+            }
+        });
+        zones.update(store.addresses());
         images.store().setUsage(new ImageUsage() {
             @Override
             public List<String> containersUsing(Image image) {
@@ -87,12 +102,9 @@ public final class ContainerEngine {
         });
     }
 
-    /** The network of namespace ns: this version has "default" (karakuri2, 10.157.2.0/24) only. */
-    static Subnet subnet(String ns) {
-        if (!DEFAULT_NS.equals(ns)) {
-            throw ApiException.notFound("no namespace \"" + ns + "\": this version has only \"default\"");
-        }
-        return Subnet.ofNamespace(2);
+    /** The network of namespace ns; a 404 when there is no such namespace. */
+    private Subnet subnet(String ns) throws SQLException {
+        return namespaces.find(ns).map(NamespaceStore.Namespace::subnet).orElseThrow(() -> NamespaceStore.unknown(ns));
     }
 
     // ---- create
@@ -102,8 +114,8 @@ public final class ContainerEngine {
         if (request == null || request.image() == null || request.image().isBlank()) {
             throw ApiException.badRequest("give the image to make the container from (--image)");
         }
-        String ns = request.ns() == null || request.ns().isEmpty() ? DEFAULT_NS : request.ns();
-        Subnet subnet = subnet(ns);
+        String ns = request.ns() == null || request.ns().isEmpty() ? NamespaceStore.DEFAULT : request.ns();
+        subnet(ns); // before a pull: an unknown namespace is a mistake to say at once
         // with a registry the image is REGISTRY/IMAGE, as `karakuri pull --registry` names it
         String imageRef = request.registry() == null || request.registry().isBlank() ? request.image()
                 : request.registry() + "/" + request.image();
@@ -150,7 +162,7 @@ public final class ContainerEngine {
                 image.chainIds().stream().map(Digest::toString).toList(), request, command, null, restart, 0,
                 "created", null, null, null, Instant.now().toString(), null, null, false, ports);
         try {
-            record = store.add(record, subnet);
+            record = store.add(record);
         } catch (ContainerStore.ConflictException e) {
             throw ApiException.conflict(e.getMessage());
         }
@@ -168,7 +180,7 @@ public final class ContainerEngine {
 
     /** A record to check the environment of a request with, before the container has an id. */
     private static ContainerRecord probe(CreateRequest request) {
-        return new ContainerRecord("0", "0", DEFAULT_NS, "", "", List.of(), request, List.of("x"), null,
+        return new ContainerRecord("0", "0", NamespaceStore.DEFAULT, "", "", List.of(), request, List.of("x"), null,
                 RestartPolicy.NO, 0, "created", null, null, null, "", null, null, false, List.of());
     }
 
@@ -193,7 +205,6 @@ public final class ContainerEngine {
         Files.writeString(dir.resolve("hostname"), c.id() + "\n");
         Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                 + (c.address() == null ? "" : c.address() + "\t" + c.id() + " " + c.name() + "\n"));
-        Files.writeString(dir.resolve("resolv.conf"), HostResolvers.resolvConf());
     }
 
     private List<Path> layerDirectories(ContainerRecord c) {
@@ -322,7 +333,10 @@ public final class ContainerEngine {
         Path dir = directory(c.id());
         try {
             RootFilesystem.mount(dir, layerDirectories(c));
-            network.connect(c.id(), subnet(c.ns()), c.address());
+            Subnet subnet = subnet(c.ns());
+            // at each start: the host's search domains may have changed
+            Files.writeString(dir.resolve("resolv.conf"), HostResolvers.resolvConf(subnet.gateway()));
+            network.connect(c.id(), subnet, c.address());
             ContainerRuntime.Created created = runtime.create(c.id(), dir, c.request().keepsStdin()
                     || c.request().hasTerminal(), logFile(c.id()));
             ContainerRecord prepared = c.withState("created", created.pid(), created.monitorPid(), c.exitCode(),
@@ -571,7 +585,7 @@ public final class ContainerEngine {
      * policy starts them with the daemon.
      */
     public void recover() throws SQLException, IOException {
-        if (!store.list().isEmpty()) {
+        if (!store.list().isEmpty() || namespaces.list().stream().anyMatch(n -> !n.reserved())) {
             try {
                 applyNetwork();
             } catch (RuntimeException e) { // the API still serves; starts will say what is wrong
@@ -615,8 +629,46 @@ public final class ContainerEngine {
                     ports.add(new PublishedPort(p, c.address()));
                 }
             }
-            network.apply(List.of(subnet(DEFAULT_NS)), ports);
+            // a reserved namespace gets its bridge with its first container, one made by createns at once
+            Map<String, Subnet> active = new LinkedHashMap<>();
+            for (NamespaceStore.Namespace n : namespaces.list()) {
+                if (!n.reserved() || n.containers() > 0) {
+                    active.put(n.name(), n.subnet());
+                }
+            }
+            network.apply(List.copyOf(active.values()), ports);
+            names.serve(active, zones::zone);
         }
+    }
+
+    // ---- namespaces
+
+    public List<NamespaceStore.Namespace> namespaces() throws SQLException {
+        return namespaces.list();
+    }
+
+    /** Makes namespace name: its record, then its bridge, rules and name server. */
+    public NamespaceStore.Namespace createNamespace(String name) throws SQLException {
+        NamespaceStore.Namespace ns = namespaces.create(name);
+        try {
+            applyNetwork();
+        } catch (RuntimeException e) {
+            namespaces.remove(name);
+            applyNetwork();
+            throw e;
+        }
+        log.accept("created namespace " + name + " (" + ns.subnet().bridge() + ", " + ns.subnet().cidr() + ")");
+        return ns;
+    }
+
+    /** Removes namespace name (refused while it has containers): its record, then its rules and bridge. */
+    public void removeNamespace(String name) throws SQLException {
+        NamespaceStore.Namespace ns = namespaces.remove(name);
+        synchronized (networkLock) {
+            applyNetwork();
+            network.removeBridge(ns.subnet());
+        }
+        log.accept("removed namespace " + name);
     }
 
     // ---- exec, attach

@@ -63,10 +63,35 @@ public final class ContainerStore {
             + "stopped_by_user";
 
     private final Database db;
+    private volatile Runnable onChange = () -> { };
 
     public ContainerStore(Database db) throws SQLException {
         this.db = db;
         db.migrate(COMPONENT, MIGRATIONS);
+    }
+
+    /** What to run after each change of a record (the container names follow the states this way). */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    /** A running container's name and address in its namespace: what the name servers answer. */
+    public record Address(String id, String name, String ns, String address) {
+    }
+
+    /** The running containers' names and addresses. */
+    public List<Address> addresses() throws SQLException {
+        return db.transaction(c -> {
+            List<Address> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id, name, ns, address FROM containers WHERE state = 'running' AND address IS NOT NULL");
+                    ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Address(r.getString(1), r.getString(2), r.getString(3), r.getString(4)));
+                }
+            }
+            return out;
+        });
     }
 
     public Database database() {
@@ -81,11 +106,13 @@ public final class ContainerStore {
     }
 
     /**
-     * Adds record, giving it the lowest free address of subnet (null: none): one transaction with its name
-     * and ports. Returns the record as stored.
+     * Adds record, giving it the lowest free address of its namespace's network: one transaction with its
+     * name and ports, and with the check that the namespace exists (an ApiException 404 if not). Returns the
+     * record as stored.
      */
-    public ContainerRecord add(ContainerRecord record, Subnet subnet) throws SQLException {
-        return db.transaction(c -> {
+    public ContainerRecord add(ContainerRecord record) throws SQLException {
+        ContainerRecord added = db.transaction(c -> {
+            Subnet subnet = NamespaceStore.subnet(c, record.ns());
             if (findByName(c, record.name()).isPresent()) {
                 throw new ConflictException("the name \"" + record.name() + "\" is already in use by container "
                         + findByName(c, record.name()).get().id());
@@ -97,7 +124,7 @@ public final class ContainerStore {
                             + " is already published by container " + owner);
                 }
             }
-            String address = subnet == null ? null : freeAddress(c, record.ns(), subnet);
+            String address = freeAddress(c, record.ns(), subnet);
             ContainerRecord stored = new ContainerRecord(record.id(), record.name(), record.ns(), record.image(),
                     record.imageDigest(), record.chainIds(), record.request(), record.command(), address,
                     record.restart(), 0, record.state(), null, null, null, record.created(), null, null, false,
@@ -138,6 +165,8 @@ public final class ContainerStore {
             }
             return stored;
         });
+        onChange.run();
+        return added;
     }
 
     private static String portOwner(Connection c, PortMapping p) throws SQLException {
@@ -188,6 +217,7 @@ public final class ContainerStore {
                 s.executeUpdate();
             }
         });
+        onChange.run();
     }
 
     public void remove(String id) throws SQLException {
@@ -197,6 +227,7 @@ public final class ContainerStore {
                 s.executeUpdate();
             }
         });
+        onChange.run();
     }
 
     public Optional<ContainerRecord> find(String id) throws SQLException {

@@ -4,6 +4,7 @@ import io.karakuri.hitoha.ImageEngine;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -31,6 +32,9 @@ public class Containers {
     NetworkWiring network;
 
     @Inject
+    NameService names;
+
+    @Inject
     ContainerBackends backends;
 
     private ContainerEngine engine;
@@ -38,14 +42,20 @@ public class Containers {
     @PostConstruct
     void open() {
         try {
-            engine = new ContainerEngine(images.service(), new ContainerStore(images.service().database()), runtime,
-                    network, images.root(), backends.netnsDir(), LOG::info);
+            ContainerStore store = new ContainerStore(images.service().database());
+            engine = new ContainerEngine(images.service(), store, new NamespaceStore(store.database()), runtime,
+                    network, names, images.root(), backends.netnsDir(), LOG::info);
             engine.recover();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the containers: " + e.getMessage(), e);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the containers: " + e.getMessage(), e);
         }
+    }
+
+    @PreDestroy
+    void close() {
+        names.close();
     }
 
     public ContainerEngine engine() {

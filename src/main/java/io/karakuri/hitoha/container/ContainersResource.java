@@ -45,10 +45,14 @@ public class ContainersResource {
     @GET
     public List<ContainerView.Summary> list(@QueryParam("all") boolean all, @QueryParam("ns") String ns)
             throws SQLException {
-        String namespace = ns == null || ns.isEmpty() ? ContainerEngine.DEFAULT_NS : ns;
+        String namespace = ns == null || ns.isEmpty() ? NamespaceStore.DEFAULT : ns;
+        if (!namespace.equals(NamespaceStore.ALL) && containers.engine().namespaces().stream()
+                .noneMatch(n -> n.name().equals(namespace))) {
+            throw NamespaceStore.unknown(namespace);
+        }
         return containers.engine().list().stream()
                 .filter(c -> all || c.state().equals("running") || c.state().equals("restarting"))
-                .filter(c -> namespace.equals("all") || c.ns().equals(namespace))
+                .filter(c -> namespace.equals(NamespaceStore.ALL) || c.ns().equals(namespace))
                 .map(ContainerView.Summary::of).toList();
     }
 

@@ -26,6 +26,11 @@ final class HostNetwork implements NetworkWiring {
     }
 
     @Override
+    public void removeBridge(Subnet subnet) {
+        net.deleteBridge(subnet.bridge());
+    }
+
+    @Override
     public void checkFree(PortMapping port) {
         net.checkPorts(List.of(port), List.of());
     }

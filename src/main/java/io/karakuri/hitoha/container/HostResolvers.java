@@ -7,39 +7,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A container's /etc/resolv.conf: the host's, without name servers on loopback addresses (which would be the
- * container's own loopback), as Docker does; systemd-resolved's upstream file when the host's names only
- * its stub. (hitoha's own DNS server for container names comes with namespaces.)
+ * A container's /etc/resolv.conf: its namespace's name server (hitoha, on the bridge's gateway), which
+ * answers container names and forwards the rest to the host's resolvers; the host's search domains and
+ * options kept, as Docker keeps them.
  */
 final class HostResolvers {
-    private static final List<Path> SOURCES = List.of(Path.of("/etc/resolv.conf"),
-            Path.of("/run/systemd/resolve/resolv.conf"));
+    static final Path HOST = Path.of("/etc/resolv.conf");
 
     private HostResolvers() {
     }
 
-    static String resolvConf() {
-        for (Path source : SOURCES) {
-            try {
-                String usable = usable(Files.readString(source));
-                if (usable.contains("nameserver")) {
-                    return usable;
-                }
-            } catch (IOException e) {
-                // the next
-            }
+    static String resolvConf(String nameserver) {
+        String host;
+        try {
+            host = Files.readString(HOST);
+        } catch (IOException e) {
+            host = "";
         }
-        return "# the host has no name server a container can reach\n";
+        return resolvConf(nameserver, host);
     }
 
-    static String usable(String resolvConf) {
+    static String resolvConf(String nameserver, String host) {
         List<String> lines = new ArrayList<>();
-        for (String line : resolvConf.split("\n")) {
+        lines.add("nameserver " + nameserver);
+        for (String line : host.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 2 && f[0].equals("nameserver") && (f[1].startsWith("127.") || f[1].equals("::1"))) {
-                continue;
+            if (f[0].equals("search") || f[0].equals("domain") || f[0].equals("options")) {
+                lines.add(line.trim());
             }
-            lines.add(line);
         }
         return String.join("\n", lines) + "\n";
     }

@@ -15,6 +15,9 @@ interface NetworkWiring {
     /** Makes (or finds) the bridge of every subnet, and replaces karakuri's rules by those for subnets and ports. */
     void apply(List<Subnet> subnets, List<PublishedPort> ports);
 
+    /** Removes the bridge of subnet (its namespace is gone), if there. */
+    void removeBridge(Subnet subnet);
+
     /** Refuses (IllegalStateException) a host port something on the host listens on. */
     void checkFree(PortMapping port);
 

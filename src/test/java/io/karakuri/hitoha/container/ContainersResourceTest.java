@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,9 @@ class ContainersResourceTest {
     FakeNetwork network;
 
     @Inject
+    FakeNames names;
+
+    @Inject
     Containers containers;
 
     @BeforeEach
@@ -52,6 +56,10 @@ class ContainersResourceTest {
         for (String id : given().queryParam("all", "true").queryParam("ns", "all").get("/v1/containers").then()
                 .statusCode(200).extract().jsonPath().<String>getList("id")) {
             given().queryParam("force", "true").delete("/v1/containers/" + id).then().statusCode(204);
+        }
+        for (String ns : given().get("/v1/namespaces").then().statusCode(200).extract().jsonPath()
+                .<String>getList("findAll { !it.reserved }.name")) {
+            given().delete("/v1/namespaces/" + ns).then().statusCode(204);
         }
         given().queryParam("force", "true").delete("/v1/images/ctr-test");
         assertEquals(0, runtime.count());
@@ -118,7 +126,7 @@ class ContainersResourceTest {
             refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "mounts", List.of("/no/such/dir:/data")), 400,
                     "does not exist");
             refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "name", "bad name"), 400, "--name");
-            refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "ns", "elsewhere"), 404, "no namespace");
+            refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "ns", "elsewhere"), 404, "no such namespace");
             refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "user", "nobody"), 400, "no user");
             create(Map.of("image", "ctr-test", "cmd", List.of("x"), "name", "one", "ports", List.of("18085:80")));
             refused(Map.of("image", "ctr-test", "cmd", List.of("x"), "name", "one"), 409, "already in use");
@@ -128,6 +136,70 @@ class ContainersResourceTest {
         } finally {
             network.busy.clear();
         }
+    }
+
+    @Test
+    void namespacesHaveTheirOwnNetworkAndNames() {
+        given().get("/v1/namespaces").then().statusCode(200).body("name", equalTo(List.of("system", "system-mod",
+                "default"))).body("bridge", equalTo(List.of("karakuri0", "karakuri1", "karakuri2")))
+                .body("subnet", equalTo(List.of("10.157.0.0/24", "10.157.1.0/24", "10.157.2.0/24")));
+        given().contentType(ContentType.JSON).body(Map.of("name", "blue")).post("/v1/namespaces").then().statusCode(201)
+                .body("bridge", equalTo("karakuri3")).body("subnet", equalTo("10.157.3.0/24"))
+                .body("gateway", equalTo("10.157.3.1")).body("containers", equalTo(0));
+        given().contentType(ContentType.JSON).body(Map.of("name", "green")).post("/v1/namespaces").then()
+                .statusCode(201).body("bridge", equalTo("karakuri4"));
+        assertTrue(network.bridges.containsAll(List.of("karakuri3", "karakuri4")));
+        assertEquals(Set.of("blue", "green"), names.served.keySet()); // the reserved ones wait for a container
+        // refusals
+        for (String bad : List.of("Blue", "-x", "a_b", "all", "x".repeat(64))) {
+            given().contentType(ContentType.JSON).body(Map.of("name", bad)).post("/v1/namespaces").then()
+                    .statusCode(400);
+        }
+        given().contentType(ContentType.JSON).body(Map.of()).post("/v1/namespaces").then().statusCode(400)
+                .body("message", containsString("--name"));
+        given().contentType(ContentType.JSON).body(Map.of("name", "blue")).post("/v1/namespaces").then()
+                .statusCode(409).body("message", containsString("exists already"));
+        given().delete("/v1/namespaces/default").then().statusCode(400).body("message", containsString("reserved"));
+        given().delete("/v1/namespaces/nowhere").then().statusCode(404);
+        given().queryParam("ns", "nowhere").get("/v1/containers").then().statusCode(404)
+                .body("message", containsString("no such namespace"));
+
+        // a container takes its namespace's addresses; its namespace cannot go while it is there
+        String web = create(Map.of("image", "ctr-test", "cmd", List.of("sleep", "1000"), "ns", "blue", "name", "Web"));
+        given().get("/v1/containers/" + web).then().body("ip", equalTo("10.157.3.2")).body("ns", equalTo("blue"));
+        given().delete("/v1/namespaces/blue").then().statusCode(409).body("message", containsString("1 container"));
+        given().queryParam("ns", "blue").queryParam("all", "true").get("/v1/containers").then().body("id",
+                equalTo(List.of(web)));
+        given().queryParam("all", "true").get("/v1/containers").then().body("", hasSize(0)); // default's only
+
+        // names: while it runs, in its own namespace only
+        assertTrue(names.zones.apply("blue").addresses().isEmpty());
+        given().post("/v1/containers/" + web + "/start").then().statusCode(204);
+        assertEquals("10.157.3.2", names.zones.apply("blue").addresses().get("web").getHostAddress());
+        assertEquals("10.157.3.2", names.zones.apply("blue").addresses().get("web.blue.karakuri.container")
+                .getHostAddress());
+        assertEquals("10.157.3.2", names.zones.apply("blue").addresses().get(web).getHostAddress());
+        assertTrue(names.zones.apply("green").addresses().isEmpty());
+        assertTrue(names.zones.apply("default").addresses().isEmpty());
+        given().queryParam("time", "1").post("/v1/containers/" + web + "/stop").then().statusCode(204);
+        assertTrue(names.zones.apply("blue").addresses().isEmpty());
+
+        // modules (system-mod) are found from every namespace by their full name
+        String mod = create(Map.of("image", "ctr-test", "cmd", List.of("sleep", "1000"), "ns", "system-mod",
+                "name", "dns"));
+        given().post("/v1/containers/" + mod + "/start").then().statusCode(204);
+        assertTrue(names.served.containsKey("system-mod"));
+        assertEquals("10.157.1.2", names.zones.apply("green").addresses().get("dns.system-mod.karakuri.container")
+                .getHostAddress());
+        assertEquals(null, names.zones.apply("green").addresses().get("dns"));
+
+        // removal frees the namespace, whose number is then taken again
+        given().delete("/v1/containers/" + web).then().statusCode(204);
+        given().delete("/v1/namespaces/blue").then().statusCode(204);
+        assertTrue(!network.bridges.contains("karakuri3") && network.bridges.contains("karakuri4"));
+        assertTrue(!names.served.containsKey("blue"));
+        given().contentType(ContentType.JSON).body(Map.of("name", "red")).post("/v1/namespaces").then().statusCode(201)
+                .body("bridge", equalTo("karakuri3"));
     }
 
     @Test

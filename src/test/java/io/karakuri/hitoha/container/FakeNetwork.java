@@ -16,11 +16,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public class FakeNetwork implements NetworkWiring {
     final Set<String> connected = ConcurrentHashMap.newKeySet();
     final Set<Integer> busy = ConcurrentHashMap.newKeySet();
+    final Set<String> bridges = ConcurrentHashMap.newKeySet();
     volatile List<PublishedPort> forwards = List.of();
 
     @Override
     public void apply(List<Subnet> subnets, List<PublishedPort> ports) {
+        subnets.forEach(s -> bridges.add(s.bridge()));
         this.forwards = List.copyOf(ports);
+    }
+
+    @Override
+    public void removeBridge(Subnet subnet) {
+        bridges.remove(subnet.bridge());
     }
 
     @Override
