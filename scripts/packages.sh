@@ -10,7 +10,7 @@ set -eu
 
 install="gcc libc6-dev maven busybox-static nftables iptables"
 test="$install qemu-system-x86 containerd podman apparmor docker-registry skopeo apache2-utils openssl"
-bench="$test runc crun hyperfine time bc curl"
+bench="$test runc crun hyperfine time bc curl iperf3"
 
 case "${1:-}" in
     install) wanted=$install ;;

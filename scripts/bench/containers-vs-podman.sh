@@ -23,43 +23,24 @@ RUNS=${RUNS:-15}
 N=${N:-50}
 
 work=$(mktemp -d /tmp/containers-bench.XXXXXX)
-export KARAKURI_SOCKET=$work/hitoha.sock
+. "$here/hitoha-lib.sh"
 podman=(podman --root "$work/podman/root" --runroot "$work/podman/run" --cgroup-manager cgroupfs
     --runtime "${PODMAN_RUNTIME:-crun}" --events-backend none)
 files=$(awk '/^Max open files/ {print $5}' /proc/self/limits)
 limits="--ulimit nofile=$files:$files --ulimit nproc=1024:1024"
 hitoha=
 cleanup() {
-    "$BIN/karakuri" ls --all --format json 2>/dev/null | python3 -c 'import json,sys; [print(c["id"]) for c in json.load(sys.stdin)]' \
-        | xargs -r "$BIN/karakuri" rm --force >/dev/null 2>&1 || true
-    if [ -n "$hitoha" ]; then
-        kill "$hitoha" 2>/dev/null || true
-        wait "$hitoha" 2>/dev/null || true
-    fi
+    bench_hitoha_cleanup
     "${podman[@]}" rm --all --force >/dev/null 2>&1 || true
     "${podman[@]}" system reset --force >/dev/null 2>&1 || true
     umount -R "$work/podman/root/overlay" 2>/dev/null || true
-    umount "$work/run/netns" 2>/dev/null || true
-    ip link del karakuri2 2>/dev/null || true
-    nft delete table inet karakuri 2>/dev/null || true
-    find /sys/fs/cgroup -maxdepth 4 -type d -name karakuri -exec rmdir {} + 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "==> hitoha and the busybox image (from busybox-static)"
-KARAKURI_ROOT=$work/root KARAKURI_RUN_DIR=$work/run QUARKUS_HTTP_DOMAIN_SOCKET=$KARAKURI_SOCKET \
-    "$BIN/hitoha" >"$work/hitoha.log" 2>&1 &
-hitoha=$!
-for _ in $(seq 300); do [ -S "$KARAKURI_SOCKET" ] && break; sleep 0.1; done
-fs=$work/fs
-mkdir -p "$fs/bin" "$fs/etc" "$fs/tmp" "$fs/root"
-cp /bin/busybox "$fs/bin/busybox"
-for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$fs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$fs/etc/passwd"
-echo 'root:x:0:' >"$fs/etc/group"
-tar --numeric-owner --owner=0 --group=0 -C "$fs" -cf "$work/busybox.tar" .
-"$BIN/karakuri" import "$work/busybox.tar" bench-busybox >/dev/null
+bench_hitoha_start
+bench_busybox_image bench-busybox
 "$BIN/karakuri" save -o "$work/image.tar" bench-busybox
 "${podman[@]}" load -q -i "$work/image.tar" >/dev/null
 image=docker.io/library/bench-busybox:latest
