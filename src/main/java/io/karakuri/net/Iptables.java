@@ -54,6 +54,7 @@ public final class Iptables implements PacketFilter {
                     .append(m.hostPort()).append(" -j DNAT --to-destination ").append(port.containerAddress())
                     .append(':').append(m.containerPort()).append('\n');
         }
+        s.append("-A ").append(POST).append(" -o lo -j RETURN\n"); // the host to its own addresses: no NAT
         for (Subnet subnet : subnets) {
             s.append("-A ").append(POST).append(" -s ").append(subnet.cidr()).append(" ! -o ").append(subnet.bridge())
                     .append(" -j MASQUERADE\n");

@@ -7,7 +7,7 @@ import java.util.List;
  * transaction that creates the table if absent, deletes it and defines it again, so applying it is
  * atomic and idempotent. The table (family inet, IPv4 rules) holds:
  * <ul>
- * <li>postrouting: masquerade of each subnet going out of any interface but its bridge; masquerade of
+ * <li>postrouting: nothing for the host's traffic to itself; masquerade of each subnet going out of any interface but its bridge; masquerade of
  * 127.0.0.0/8-sourced traffic going out of a bridge (published ports used from the host's localhost,
  * which also needs route_localnet on the bridge); hairpin masquerade of DNATed traffic from a subnet
  * back into the same bridge;</li>
@@ -57,6 +57,7 @@ public final class NftRules {
 
         s.append("  chain postrouting {\n");
         s.append("    type nat hook postrouting priority srcnat; policy accept;\n");
+        s.append("    oifname \"lo\" accept\n"); // the host to its own addresses (a gateway): no NAT
         for (Subnet subnet : subnets) {
             String bridge = quote(subnet.bridge());
             s.append("    ip saddr ").append(subnet.cidr()).append(" oifname != ").append(bridge).append(" masquerade\n");

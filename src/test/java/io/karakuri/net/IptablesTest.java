@@ -23,6 +23,7 @@ class IptablesTest {
                 -A KARAKURI-OUTPUT -m addrtype --dst-type LOCAL -j KARAKURI-PUBLISHED
                 -A KARAKURI-PUBLISHED -p tcp -m tcp --dport 8080 -j DNAT --to-destination 10.157.2.5:80
                 -A KARAKURI-PUBLISHED -d 127.0.0.1/32 -p udp -m udp --dport 5353 -j DNAT --to-destination 10.157.3.6:53
+                -A KARAKURI-POSTROUTING -o lo -j RETURN
                 -A KARAKURI-POSTROUTING -s 10.157.1.0/24 ! -o karakuri1 -j MASQUERADE
                 -A KARAKURI-POSTROUTING -s 10.157.1.0/24 -o karakuri1 -m conntrack --ctstate DNAT -j MASQUERADE
                 -A KARAKURI-POSTROUTING -s 127.0.0.0/8 -o karakuri1 -j MASQUERADE

@@ -34,6 +34,7 @@ class NftRulesTest {
                   }
                   chain postrouting {
                     type nat hook postrouting priority srcnat; policy accept;
+                    oifname "lo" accept
                     ip saddr 10.157.2.0/24 oifname != "karakuri2" masquerade
                     ip saddr 10.157.2.0/24 oifname "karakuri2" ct status dnat masquerade
                     ip saddr 127.0.0.0/8 oifname "karakuri2" masquerade
