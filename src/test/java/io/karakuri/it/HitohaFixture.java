@@ -173,6 +173,12 @@ final class HitohaFixture implements AutoCloseable {
         String links = Launcher.runShell("ip -o link show").ok().out();
         assertEquals(List.of(), links.lines().filter(l -> l.matches("\\d+: kr[0-9a-f]{12}[@:].*")).toList(), "veths");
         assertEquals(List.of(), publishedRules(), "published ports' rules");
+        // no container and no namespace of one's own: no bridge and no table either
+        if (Json.parse(karakuri("ns", "--format", "json").ok().out()) instanceof List<?> namespaces
+                && namespaces.stream().allMatch(n -> JsonObject.root(n, "ns").bool("reserved", false))) {
+            assertEquals(List.of(), bridges(), "bridges");
+            assertEquals("", Launcher.runShell("nft list tables | grep karakuri; true").ok().out(), "nft table");
+        }
     }
 
     /** The dnat rules of karakuri's published ports (none when the table is not there). */

@@ -94,10 +94,8 @@ class NamespacesIT {
                 for (var c : hitoha.containers()) {
                     karakuri("rm", "--force", c.string("id", ""));
                 }
-                karakuri("rmns", "blue", "green");
-                assertEquals(List.of("karakuri1"), HitohaFixture.bridges(),
-                        "rmns removed the namespaces' bridges; system-mod's (which had a container) stays while hitoha runs");
-                hitoha.assertNothingLeft();
+                karakuri("rmns", "blue", "green").ok();
+                hitoha.assertNothingLeft(); // no bridge and no table either, before hitoha stops
             }
         } finally {
             if (hitoha != null) {
@@ -323,6 +321,52 @@ class NamespacesIT {
         assertEquals("pub", askFromClient(HOST_SIDE, 18181));
         assertEquals("echo again", udpFromHost(18182, "again"));
         assertNotEquals(null, lookup("g2", "mod.system-mod.karakuri.container"));
+    }
+
+    @Test
+    @Order(7)
+    void whatAHostRebootLosesIsMadeAgainAtStart() throws Exception {
+        String rulesBefore = ruleset();
+        List<String> bridgesBefore = HitohaFixture.bridges().stream().sorted().toList();
+        hitoha.stop();
+        Launcher.runShell("for b in karakuri1 karakuri3 karakuri4; do ip link del $b; done; nft delete table inet karakuri")
+                .ok();
+        hitoha.startHitoha();
+        assertEquals(bridgesBefore, HitohaFixture.bridges().stream().sorted().toList());
+        assertEquals(rulesBefore, ruleset());
+        // (the containers' veths went with the bridges, as the containers go in a reboot: the host asks)
+        assertEquals(ip("b1"), askNameServer("10.157.3.1", "b1"));
+        assertEquals(ip("g1"), askNameServer("10.157.4.1", "g1.green.karakuri.container"));
+        assertNull(askNameServer("10.157.3.1", "g1"));
+    }
+
+    /** The address the name server at server gives for name (type A), or null if none. */
+    private static String askNameServer(String server, String name) throws IOException {
+        byte[] q = new byte[12 + name.length() + 2 + 4];
+        q[0] = 0x4b;
+        q[2] = 1; // RD
+        q[5] = 1; // one question
+        int i = 12;
+        for (String label : name.split("\\.")) {
+            q[i++] = (byte) label.length();
+            for (byte b : label.getBytes(StandardCharsets.US_ASCII)) {
+                q[i++] = b;
+            }
+        }
+        q[i + 2] = 1; // type A (after the root label)
+        q[i + 4] = 1; // class IN
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.setSoTimeout(3000);
+            s.send(new DatagramPacket(q, q.length, InetAddress.getByName(server), 53));
+            DatagramPacket p = new DatagramPacket(new byte[512], 512);
+            s.receive(p);
+            byte[] r = p.getData();
+            if (r[0] != 0x4b || (r[3] & 0x0f) != 0 || r[7] == 0) {
+                return null;
+            }
+            int end = p.getLength();
+            return (r[end - 4] & 0xff) + "." + (r[end - 3] & 0xff) + "." + (r[end - 2] & 0xff) + "." + (r[end - 1] & 0xff);
+        }
     }
 
     /** karakuri's nft table without counters and handles: what must be the same after restarts. */

@@ -479,8 +479,8 @@ public final class ContainerEngine {
         store.remove(c.id());
         runtime.forget(c.id());
         removeDirectory(c.id());
-        if (!c.ports().isEmpty()) {
-            applyNetwork();
+        if (!c.ports().isEmpty() || namespaces.find(c.ns()).filter(n -> n.reserved() && n.containers() == 0).isPresent()) {
+            applyNetwork(); // its ports go; with the last container of a reserved namespace, its bridge
         }
         log.accept("removed container " + c.id());
     }
@@ -629,15 +629,20 @@ public final class ContainerEngine {
                     ports.add(new PublishedPort(p, c.address()));
                 }
             }
-            // a reserved namespace gets its bridge with its first container, one made by createns at once
+            // a reserved namespace has its bridge while it has containers, one made by createns all along;
+            // when none is left, neither is karakuri's table
             Map<String, Subnet> active = new LinkedHashMap<>();
+            List<Subnet> unused = new ArrayList<>();
             for (NamespaceStore.Namespace n : namespaces.list()) {
                 if (!n.reserved() || n.containers() > 0) {
                     active.put(n.name(), n.subnet());
+                } else {
+                    unused.add(n.subnet());
                 }
             }
             network.apply(List.copyOf(active.values()), ports);
             names.serve(active, zones::zone);
+            unused.forEach(network::removeBridge);
         }
     }
 

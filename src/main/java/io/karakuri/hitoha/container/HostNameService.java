@@ -15,8 +15,8 @@ import java.util.function.Function;
 
 /**
  * hitoha's name servers ({@link DnsServer}), one per namespace network on its gateway's port 53. Each answers
- * only its own network's containers (and the host, whose address on the bridge is the gateway): a container
- * of another namespace asking there is refused, so names do not cross namespaces either.
+ * only its own network's containers and the host (whose address on the bridge is the gateway, or a loopback
+ * one): a container of another namespace asking there is refused, so names do not cross namespaces either.
  */
 final class HostNameService implements NameService {
     static final int PORT = 53;
@@ -47,7 +47,8 @@ final class HostNameService implements NameService {
                 try {
                     InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(subnet.gateway()), port);
                     DnsServer server = DnsServer.start(bind, () -> zones.apply(ns),
-                            client -> subnet.contains(client.getHostAddress()), forwarder);
+                            client -> subnet.contains(client.getHostAddress()) || client.isLoopbackAddress(),
+                            forwarder);
                     servers.put(ns, new Running(subnet, server));
                 } catch (IOException e) {
                     log.accept("namespace " + ns + ": no name server on " + subnet.gateway() + ":" + port + ": "

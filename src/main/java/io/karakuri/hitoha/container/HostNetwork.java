@@ -19,6 +19,10 @@ final class HostNetwork implements NetworkWiring {
 
     @Override
     public synchronized void apply(List<Subnet> subnets, List<PublishedPort> ports) {
+        if (subnets.isEmpty()) {
+            net.removeRules();
+            return;
+        }
         for (Subnet s : subnets) {
             net.ensureBridge(s.bridge(), s.gatewayCidr());
         }

@@ -12,7 +12,10 @@ import java.util.List;
  */
 interface NetworkWiring {
 
-    /** Makes (or finds) the bridge of every subnet, and replaces karakuri's rules by those for subnets and ports. */
+    /**
+     * Makes (or finds) the bridge of every subnet, and replaces karakuri's rules by those for subnets and
+     * ports; with no subnets, karakuri's rules are removed (its table goes).
+     */
     void apply(List<Subnet> subnets, List<PublishedPort> ports);
 
     /** Removes the bridge of subnet (its namespace is gone), if there. */
