@@ -54,10 +54,15 @@ public class ContainerBackends {
     @Singleton
     @DefaultBean
     NameService names() {
-        List<InetSocketAddress> upstreams;
+        List<InetSocketAddress> upstreams = null;
         if (dnsUpstreams.isPresent()) {
-            upstreams = HostNameService.upstreams(dnsUpstreams.get());
-        } else {
+            try {
+                upstreams = HostNameService.upstreams(dnsUpstreams.get());
+            } catch (IllegalArgumentException e) {
+                LOG.error(e.getMessage() + "; forwarding to the host's resolvers instead");
+            }
+        }
+        if (upstreams == null) {
             try {
                 upstreams = Forwarder.nameservers(Files.readString(HostResolvers.HOST));
             } catch (IOException e) {
