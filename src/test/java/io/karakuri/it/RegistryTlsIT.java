@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** HTTPS with a CA the test makes (in certs.d, Docker's layout) and Basic auth (htpasswd -B). */
+/**
+ * HTTPS with a CA the test makes (in certs.d, Docker's layout) and Basic auth (htpasswd -B); and a registry
+ * that wants a client certificate (certs.d's client.cert with client.key).
+ */
 class RegistryTlsIT {
     @TempDir
     static Path dir;
@@ -87,6 +90,46 @@ class RegistryTlsIT {
     }
 
     @Test
+    void aRegistryThatWantsAClientCertificateGetsTheOneInCertsD() throws Exception {
+        Path reg = Files.createDirectories(dir.resolve("mtls"));
+        RegistryFixture.makeCertificates(reg);
+        RegistryFixture.run(reg, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out",
+                "client.csr", "-subj", "/CN=karakuri test client");
+        Files.writeString(reg.resolve("client.cnf"), "extendedKeyUsage=clientAuth\n");
+        RegistryFixture.run(reg, "openssl", "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", "client.cert", "-days", "2", "-extfile", "client.cnf");
+        try (RegistryFixture.Server mtls = RegistryFixture.start(reg, """
+                  tls:
+                    certificate: %s
+                    key: %s
+                    clientcas:
+                      - %s
+                """.formatted(reg.resolve("server.crt"), reg.resolve("server.key"), reg.resolve("ca.crt")), null)) {
+            RegistryFixture.Image image = RegistryFixture.image("amd64", "");
+            Reference ref = mtls.ref("mtls/busybox:1");
+            Path certs = dir.resolve("mtls-certs.d");
+            Path hostDir = Files.createDirectories(certs.resolve(mtls.host()));
+            Files.copy(reg.resolve("ca.crt"), hostDir.resolve("ca.crt"));
+            try (RegistryClient client = verifying("mtls", certs)) {
+                RegistryException refused = assertThrows(RegistryException.class, () -> client.fetchManifest(ref));
+                assertTrue(refused.getMessage().startsWith("registry " + mtls.host() + ": TLS failed: "),
+                        refused.getMessage());
+            }
+            Files.copy(reg.resolve("client.cert"), hostDir.resolve("client.cert"));
+            try (RegistryClient client = verifying("mtls", certs)) {
+                RegistryException noKey = assertThrows(RegistryException.class, () -> client.fetchManifest(ref));
+                assertEquals("registry " + mtls.host() + ": " + hostDir.resolve("client.cert") + " has no key client.key "
+                        + "beside it (a client certificate is NAME.cert with NAME.key)", noKey.getMessage());
+            }
+            Files.copy(reg.resolve("client.key"), hostDir.resolve("client.key"));
+            try (RegistryClient client = verifying("mtls", certs)) {
+                assertEquals(image.digest(), image.push(client, ref, null));
+                assertEquals(image.digest(), client.fetchManifest(ref).digest());
+            }
+        }
+    }
+
+    @Test
     void dockersConfigJsonIsReadAndTheCaIsNeeded() throws Exception {
         RegistryFixture.Image image = RegistryFixture.image("amd64", "");
         Reference ref = registry.ref("tls/docker-config:1");
@@ -101,8 +144,8 @@ class RegistryTlsIT {
         try (RegistryClient client = verifying("docker", dir.resolve("no-certs"))) {
             RegistryException e = assertThrows(RegistryException.class, () -> client.fetchManifest(ref));
             assertTrue(e.getMessage().startsWith("registry " + registry.host() + ": TLS failed: "), e.getMessage());
-            assertTrue(e.getMessage().endsWith("(a private CA goes in " + dir.resolve("no-certs") + "/<host:port>/ca.crt)"),
-                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("(a private CA goes in " + dir.resolve("no-certs") + "/<host:port>/ca.crt, "
+                    + "a client certificate in client.cert with client.key)"), e.getMessage());
         }
         // Docker's rule for loopback: HTTPS without checking the certificate
         try (RegistryClient client = RegistryClient.create(RegistryOptions.defaults()

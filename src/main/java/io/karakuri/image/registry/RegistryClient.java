@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -586,6 +587,10 @@ public final class RegistryClient implements AutoCloseable {
                 }
                 o.setVerifyHost(true);
             }
+            PemKeyCertOptions clientCertificates = clientCertificates(domain);
+            if (clientCertificates != null) {
+                o.setKeyCertOptions(clientCertificates);
+            }
             this.http = vertx.createHttpClient(o);
             this.web = WebClient.wrap(http, o);
         }
@@ -681,6 +686,37 @@ public final class RegistryClient implements AutoCloseable {
             throw new RegistryException("registry " + domain + ": cannot read its CA certificates in " + dir + ": "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * The client certificates for domain, Docker's layout: in its certs.d directory each {@code NAME.cert} with
+     * its key {@code NAME.key} (PEM); null when there are none. A certificate without its key, or a key without
+     * its certificate, is refused, as Docker refuses it.
+     */
+    private PemKeyCertOptions clientCertificates(String domain) {
+        Path dir = options.certsDir() == null ? null : options.certsDir().resolve(domain);
+        if (dir == null || !Files.isDirectory(dir)) {
+            return null;
+        }
+        PemKeyCertOptions pairs = new PemKeyCertOptions();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.{cert,key}")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                String base = name.substring(0, name.lastIndexOf('.'));
+                boolean cert = name.endsWith(".cert");
+                Path other = dir.resolve(base + (cert ? ".key" : ".cert"));
+                if (!Files.isRegularFile(other)) {
+                    throw new RegistryException("registry " + domain + ": " + f + " has no " + (cert ? "key " : "certificate ")
+                            + other.getFileName() + " beside it (a client certificate is NAME.cert with NAME.key)");
+                }
+                if (cert) {
+                    pairs.addCertPath(f.toString()).addKeyPath(other.toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new RegistryException("registry " + domain + ": cannot read " + dir + ": " + e.getMessage());
+        }
+        return pairs.getCertPaths().isEmpty() ? null : pairs;
     }
 
     /** A request with auth: the token or credentials the challenge asks for, a new token and one retry on 401. */
@@ -1056,7 +1092,8 @@ public final class RegistryClient implements AutoCloseable {
         String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         if (t instanceof SSLException || root instanceof SSLException
                 || root instanceof java.security.cert.CertificateException) {
-            return "TLS failed: " + msg + " (a private CA goes in " + options.certsDir() + "/<host:port>/ca.crt)";
+            return "TLS failed: " + msg + " (a private CA goes in " + options.certsDir() + "/<host:port>/ca.crt, a client "
+                    + "certificate in client.cert with client.key)";
         }
         if (root instanceof java.net.ConnectException || msg.startsWith("Connection refused")) {
             // Netty's native transport: "finishConnect(..) failed with error(-111): Connection refused"

@@ -11,7 +11,8 @@ import java.util.Set;
  *
  * @param authFile         karakuri's credentials ({@code /etc/karakuri/auth.json}); null: none
  * @param dockerConfig     Docker's ({@code ~/.docker/config.json}); null: not read
- * @param certsDir         per-registry CAs, {@code <certsDir>/<host:port>/*.crt} ({@code /etc/karakuri/certs.d})
+ * @param certsDir         per-registry CAs, {@code <certsDir>/<host:port>/*.crt}, and client certificates,
+ *                         {@code *.cert} with {@code *.key} ({@code /etc/karakuri/certs.d}, Docker's layout)
  * @param insecure         registries ({@code host:port}) that may be reached over plain HTTP, or over HTTPS
  *                         without checking the certificate
  * @param loopbackInsecure whether localhost, 127.0.0.0/8 and ::1 are insecure without being listed (Docker's
