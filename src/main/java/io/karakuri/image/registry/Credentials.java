@@ -11,16 +11,23 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Registry credentials: karakuri's own store (default {@code /etc/karakuri/auth.json}, mode 0600, written by
  * {@link #store} and {@link #remove}) first, then Docker's {@code ~/.docker/config.json}. Both files have
  * Docker's shape, {@code {"auths": {"host:port": {"auth": base64("user:password")}}}}; Docker Hub is the
- * key {@code https://index.docker.io/v1/} there, {@code docker.io} to karakuri's callers.
+ * key {@code https://index.docker.io/v1/} there, {@code docker.io} to karakuri's callers. Docker's file
+ * may name credential helpers instead, as Docker reads them: {@code credHelpers} (per registry) before
+ * {@code credsStore} (all registries) before {@code auths}; a helper is the program
+ * {@code docker-credential-NAME} on PATH, asked with {@code get} and the registry's key on its input.
  */
 public final class Credentials {
     static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
@@ -37,14 +44,26 @@ public final class Credentials {
         }
     }
 
+    private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(30);
+
     private final Path karakuriFile;
     private final Path dockerConfig;
+    private final List<Path> helperPath;
     private final ObjectMapper json = new ObjectMapper();
 
-    /** Either path may be null: that store is then not used. */
+    /** Either path may be null: that store is then not used. Credential helpers are looked for on PATH. */
     public Credentials(Path karakuriFile, Path dockerConfig) {
+        this(karakuriFile, dockerConfig, searchPath(System.getenv("PATH")));
+    }
+
+    Credentials(Path karakuriFile, Path dockerConfig, List<Path> helperPath) {
         this.karakuriFile = karakuriFile;
         this.dockerConfig = dockerConfig;
+        this.helperPath = helperPath;
+    }
+
+    private static List<Path> searchPath(String path) {
+        return path == null ? List.of() : Arrays.stream(path.split(":")).filter(d -> !d.isEmpty()).map(Path::of).toList();
     }
 
     /** The credentials for a registry domain ({@code docker.io}, {@code host:5000}), if any store has them. */
@@ -53,7 +72,14 @@ public final class Credentials {
             if (file == null) {
                 continue;
             }
-            JsonNode auths = read(file).path("auths");
+            JsonNode root = read(file);
+            if (file.equals(dockerConfig)) {
+                String helper = helperFor(root, registry);
+                if (helper != null) {
+                    return askHelper(file, helper, keyFor(registry));
+                }
+            }
+            JsonNode auths = root.path("auths");
             for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext();) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (normalize(e.getKey()).equals(normalize(registry))) {
@@ -65,6 +91,71 @@ public final class Credentials {
             }
         }
         return Optional.empty();
+    }
+
+    /** The helper Docker's config names for registry: its credHelpers entry, else its credsStore; null if none. */
+    private static String helperFor(JsonNode dockerConfig, String registry) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = dockerConfig.path("credHelpers").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (normalize(e.getKey()).equals(normalize(registry)) && !e.getValue().asText("").isEmpty()) {
+                return e.getValue().asText();
+            }
+        }
+        String store = dockerConfig.path("credsStore").asText("");
+        return store.isEmpty() ? null : store;
+    }
+
+    /**
+     * Runs {@code docker-credential-helper get} with key on its input: its {"Username", "Secret"}, or empty
+     * when it has none for key (it says so and exits non-zero, as the helpers do).
+     */
+    private Optional<Basic> askHelper(Path config, String helper, String key) {
+        if (!helper.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+            throw new RegistryException(config + ": \"" + helper + "\" is not a credential helper's name");
+        }
+        String program = "docker-credential-" + helper;
+        Path executable = helperPath.stream().map(d -> d.resolve(program)).filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new RegistryException(config + " names the credential helper " + program
+                        + ", which is not on PATH"));
+        String out;
+        int status;
+        try {
+            Process p = new ProcessBuilder(executable.toString(), "get").redirectErrorStream(true).start();
+            try (var in = p.getOutputStream()) {
+                in.write(key.getBytes(StandardCharsets.UTF_8));
+            }
+            // its answer is a line: it fits the pipe, so waiting first cannot block the helper
+            if (!p.waitFor(HELPER_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new RegistryException(program + " gave no answer for " + key + " in "
+                        + HELPER_TIMEOUT.toSeconds() + " s");
+            }
+            out = new String(p.getInputStream().readNBytes(1 << 16), StandardCharsets.UTF_8).strip();
+            status = p.exitValue();
+        } catch (IOException e) {
+            throw new RegistryException("cannot run " + executable + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while asking " + program);
+        }
+        if (status != 0) {
+            if (out.toLowerCase(java.util.Locale.ROOT).contains("credentials not found")) {
+                return Optional.empty();
+            }
+            throw new RegistryException(program + " failed for " + key + " (exit " + status + "): " + out);
+        }
+        JsonNode answer;
+        try {
+            answer = json.readTree(out);
+        } catch (IOException e) {
+            throw new RegistryException(program + " answered something that is not JSON for " + key);
+        }
+        String user = answer.path("Username").asText("");
+        if (user.equals("<token>")) {
+            throw new RegistryException(program + " holds an identity token for " + key
+                    + ", which karakuri cannot use yet: log in with karakuri login instead");
+        }
+        return user.isEmpty() ? Optional.empty() : Optional.of(new Basic(user, answer.path("Secret").asText("")));
     }
 
     /** Stores credentials in karakuri's file (created 0600, replaced atomically). */
