@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryTokenIT {
     private static final String SERVICE = "karakuri-registry";
     private static final String ISSUER = "karakuri-test-issuer";
+    private static final String ALICE_REFRESH_TOKEN = "alice-refresh-token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -105,17 +106,31 @@ class RegistryTokenIT {
             }
             List<String> scopes = new ArrayList<>();
             String service = null;
-            String query = ex.getRequestURI().getRawQuery();
+            // GET with a query, or the OAuth2 form POST of an identity token (one scope field, space-separated)
+            boolean oauth = ex.getRequestMethod().equals("POST");
+            String query = oauth ? new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+                    : ex.getRequestURI().getRawQuery();
+            Map<String, String> form = new LinkedHashMap<>();
             for (String pair : query == null ? new String[0] : query.split("&")) {
                 String[] kv = pair.split("=", 2);
                 String value = URLDecoder.decode(kv.length > 1 ? kv[1] : "", StandardCharsets.UTF_8);
+                form.put(kv[0], value);
                 if (kv[0].equals("scope")) {
-                    scopes.add(value);
+                    scopes.addAll(oauth ? List.of(value.split(" ")) : List.of(value));
                 } else if (kv[0].equals("service")) {
                     service = value;
                 }
             }
-            requests.add((user == null ? "-" : user) + (scopes.isEmpty() ? "" : " " + String.join(" ", scopes)));
+            if (oauth) {
+                if (!form.getOrDefault("grant_type", "").equals("refresh_token")
+                        || !form.getOrDefault("refresh_token", "").equals(ALICE_REFRESH_TOKEN)) {
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+                user = "alice";
+            }
+            requests.add((user == null ? "-" : user) + (oauth ? "(oauth)" : "")
+                    + (scopes.isEmpty() ? "" : " " + String.join(" ", scopes)));
             List<Object> access = new ArrayList<>();
             for (String scope : scopes) {
                 int first = scope.indexOf(':');
@@ -141,7 +156,7 @@ class RegistryTokenIT {
             claims.put("access", access);
             String token = jwt(Map.of("typ", "JWT", "alg", "RS256", "x5c", List.of(certificate)), claims,
                     poisonNext.getAndSet(false));
-            byte[] body = JSON.writeValueAsBytes(Map.of("token", token, "expires_in", 300));
+            byte[] body = JSON.writeValueAsBytes(Map.of(oauth ? "access_token" : "token", token, "expires_in", 300));
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
@@ -198,6 +213,27 @@ class RegistryTokenIT {
             RegistryException push = assertThrows(RegistryException.class,
                     () -> image.push(anonymous, registry.ref("public/other:1"), null));
             assertTrue(push.getMessage().startsWith("registry " + registry.host() + ": unauthorized: "), push.getMessage());
+        }
+    }
+
+    @Test
+    void anIdentityTokenIsTradedForAccessTokens() throws Exception {
+        RegistryFixture.Image image = RegistryFixture.image("amd64", "oauth");
+        Reference closed = registry.ref("private/oauth:1");
+        Path auth = Files.createDirectories(dir.resolve("oauth")).resolve("auth.json");
+        Files.writeString(auth, "{\"auths\": {\"" + registry.host() + "\": {\"identitytoken\": \"" + ALICE_REFRESH_TOKEN
+                + "\"}}}");
+        try (RegistryClient alice = client("oauth")) {
+            requests.clear();
+            assertEquals(image.digest(), image.push(alice, closed, null));
+            assertEquals(image.digest(), alice.fetchManifest(closed).digest());
+            assertTrue(requests.stream().allMatch(r -> r.startsWith("alice(oauth) ")), requests.toString());
+        }
+        Files.writeString(auth, "{\"auths\": {\"" + registry.host() + "\": {\"identitytoken\": \"stale\"}}}");
+        try (RegistryClient stale = client("oauth")) {
+            RegistryException e = assertThrows(RegistryException.class, () -> stale.fetchManifest(closed));
+            assertEquals("registry " + registry.host() + ": unauthorized: the token server refused the identity token "
+                    + "(log in again)", e.getMessage());
         }
     }
 

@@ -32,15 +32,23 @@ import java.util.concurrent.TimeUnit;
 public final class Credentials {
     static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
-    /** A user name and password for one registry. */
-    public record Basic(String user, String password) {
+    /**
+     * A user name and password for one registry; or an identity token (an OAuth refresh token, which Docker
+     * keeps as "identitytoken" and helpers give with the user "&lt;token&gt;"), which is traded for access tokens
+     * at the token server instead.
+     */
+    public record Basic(String user, String password, String identityToken) {
+        public Basic(String user, String password) {
+            this(user, password, null);
+        }
+
         public String header() {
             return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
         public String toString() {
-            return "Basic[" + user + ", ****]";
+            return "Basic[" + user + ", ****" + (identityToken == null ? "" : ", identity token ****") + "]";
         }
     }
 
@@ -106,8 +114,9 @@ public final class Credentials {
     }
 
     /**
-     * Runs {@code docker-credential-helper get} with key on its input: its {"Username", "Secret"}, or empty
-     * when it has none for key (it says so and exits non-zero, as the helpers do).
+     * Runs {@code docker-credential-helper get} with key on its input: its {"Username", "Secret"} (with the
+     * user "&lt;token&gt;", the secret is an identity token), or empty when it has none for key (it says so and
+     * exits non-zero, as the helpers do).
      */
     private Optional<Basic> askHelper(Path config, String helper, String key) {
         if (!helper.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
@@ -151,11 +160,11 @@ public final class Credentials {
             throw new RegistryException(program + " answered something that is not JSON for " + key);
         }
         String user = answer.path("Username").asText("");
+        String secret = answer.path("Secret").asText("");
         if (user.equals("<token>")) {
-            throw new RegistryException(program + " holds an identity token for " + key
-                    + ", which karakuri cannot use yet: log in with karakuri login instead");
+            return Optional.of(new Basic("", "", secret));
         }
-        return user.isEmpty() ? Optional.empty() : Optional.of(new Basic(user, answer.path("Secret").asText("")));
+        return user.isEmpty() ? Optional.empty() : Optional.of(new Basic(user, secret));
     }
 
     /** Stores credentials in karakuri's file (created 0600, replaced atomically). */
@@ -208,6 +217,10 @@ public final class Credentials {
     }
 
     private Optional<Basic> decode(Path file, String key, JsonNode entry) {
+        String identityToken = entry.path("identitytoken").asText("");
+        if (!identityToken.isEmpty()) {
+            return Optional.of(new Basic(entry.path("username").asText(""), "", identityToken));
+        }
         String auth = entry.path("auth").asText("");
         if (auth.isEmpty()) {
             String user = entry.path("username").asText("");

@@ -781,7 +781,8 @@ public final class RegistryClient implements AutoCloseable {
             return null;
         }
         if (c.isBasic()) {
-            return credentials.find(ep.domain).map(Credentials.Basic::header).orElse(null);
+            return credentials.find(ep.domain).filter(b -> b.identityToken() == null).map(Credentials.Basic::header)
+                    .orElse(null);
         }
         if (!c.isBearer()) {
             return null;
@@ -799,11 +800,17 @@ public final class RegistryClient implements AutoCloseable {
         return ep.host + " " + (c == null ? "" : c.service()) + " " + String.join(" ", scopes.strings());
     }
 
-    /** GET realm?service=…&scope=…, with Basic credentials if there are any (else anonymously). */
+    /**
+     * GET realm?service=…&scope=…, with Basic credentials if there are any (else anonymously); with an identity
+     * token, the OAuth2 form POST of the distribution spec (grant_type=refresh_token) instead.
+     */
     private Token fetchToken(Endpoint ep, AuthChallenge c, Scopes scopes, Optional<Credentials.Basic> basic) {
         String realm = c.realm();
         if (realm == null || !(realm.startsWith("https://") || realm.startsWith("http://"))) {
             throw new RegistryException(prefix(ep) + "its Bearer challenge has no usable realm: " + realm);
+        }
+        if (basic.isPresent() && basic.get().identityToken() != null) {
+            return refreshToken(ep, c, scopes, basic.get().identityToken());
         }
         StringBuilder url = new StringBuilder(realm);
         char sep = realm.indexOf('?') < 0 ? '?' : '&';
@@ -830,6 +837,34 @@ public final class RegistryClient implements AutoCloseable {
         if (r.statusCode() != 200) {
             throw failure(ep, r, "a token from " + realm);
         }
+        return token(ep, r);
+    }
+
+    /** POST realm grant_type=refresh_token&…: an access token for an identity token. */
+    private Token refreshToken(Endpoint ep, AuthChallenge c, Scopes scopes, String identityToken) {
+        StringBuilder form = new StringBuilder("grant_type=refresh_token&client_id=karakuri&refresh_token=")
+                .append(enc(identityToken));
+        if (c.service() != null) {
+            form.append("&service=").append(enc(c.service()));
+        }
+        if (!scopes.strings().isEmpty()) {
+            form.append("&scope=").append(enc(String.join(" ", scopes.strings())));
+        }
+        Endpoint realmEp = endpoint(URI.create(c.realm()).getRawAuthority());
+        HttpResponse<Buffer> r = await(ep, realmEp.web.requestAbs(HttpMethod.POST, c.realm())
+                .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(form.toString())));
+        if (r.statusCode() == 400 || r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new RegistryException(prefix(ep) + "unauthorized: the token server refused the identity token (log in "
+                    + "again)", r.statusCode(), "UNAUTHORIZED", null);
+        }
+        if (r.statusCode() != 200) {
+            throw failure(ep, r, "a token from " + c.realm());
+        }
+        return token(ep, r);
+    }
+
+    /** The token of a token server's answer ("token" or OAuth's "access_token"), valid for its expires_in. */
+    private Token token(Endpoint ep, HttpResponse<Buffer> r) {
         JsonNode answer = readJson(ep, r.body(), "the token server's answer");
         String token = answer.path("token").asText(answer.path("access_token").asText(""));
         if (token.isEmpty()) {
