@@ -319,11 +319,13 @@ public final class RegistryClient implements AutoCloseable {
                 ro.putHeader("Authorization", auth);
             }
             Promise<Context> context = Promise.promise();
-            HttpClientResponse resp = await(ep, ep.http.request(ro).compose(req -> req.send()).map(r -> {
+            // paused by a listener on send's own future, which runs as the answer arrives: one added to the
+            // composed future may run later, on another event loop, after the body and its end are gone
+            HttpClientResponse resp = await(ep, ep.http.request(ro).compose(req -> req.send().map(r -> {
                 r.pause();
                 context.complete(Vertx.currentContext());
                 return r;
-            }));
+            })));
             Context ctx = context.future().result();
             int status = resp.statusCode();
             if (status == 200) {
