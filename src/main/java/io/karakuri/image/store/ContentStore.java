@@ -15,9 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Content-addressed blobs on disk: {@code ROOT/content/blobs/<algorithm>/<hex>}.
@@ -29,7 +32,8 @@ import java.util.List;
  * ingests of the same blob race) and fsyncs the directory. A writer closed without a commit, a wrong
  * digest or size, or a read error removes its temporary file; whatever a crash leaves in
  * {@code content/ingest} is removed when the store is opened, so only one process (the daemon) may open a
- * store at a time.
+ * store at a time. The exception: {@link #resumableWriter}'s partial files, the start of a blob whose
+ * download broke, kept for {@link #PARTIAL_KEEP} so that the next download continues it.
  *
  * <p>Every path comes from a {@link Digest}, whose constructor admits only sha256 / sha512 and lowercase hex.
  */
@@ -37,12 +41,17 @@ public final class ContentStore {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/karakuri");
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String PARTIAL = ".partial";
+    /** How long a partial download is kept for a pull to resume. */
+    public static final Duration PARTIAL_KEEP = Duration.ofHours(24);
 
     private final Path root;
     private final Path blobs;
     private final Path ingest;
+    /** Partial files a writer has open: two downloads of one blob never share one. */
+    private final Set<Path> busy = ConcurrentHashMap.newKeySet();
 
-    /** Opens (creating if need be) the store under root and removes leftover ingest files. */
+    /** Opens (creating if need be) the store under root and removes leftover ingest files (partial ones a day old). */
     public ContentStore(Path root) throws IOException {
         this.root = root;
         this.blobs = root.resolve("content/blobs");
@@ -52,9 +61,34 @@ public final class ContentStore {
         Files.createDirectories(ingest);
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(ingest)) {
             for (Path p : leftovers) {
-                Files.deleteIfExists(p);
+                if (!p.getFileName().toString().endsWith(PARTIAL)) {
+                    Files.deleteIfExists(p);
+                }
             }
         }
+        removePartials(PARTIAL_KEEP);
+    }
+
+    /**
+     * Removes the partial downloads ({@link #resumableWriter}) not written to for olderThan: a pull that
+     * wants one again within that time resumes it. Not while a pull is running (hitoha's GC runs at start).
+     */
+    public int removePartials(Duration olderThan) throws IOException {
+        int removed = 0;
+        long limit = System.currentTimeMillis() - olderThan.toMillis();
+        try (DirectoryStream<Path> partials = Files.newDirectoryStream(ingest, "*" + PARTIAL)) {
+            for (Path p : partials) {
+                try {
+                    if (!busy.contains(p) && Files.getLastModifiedTime(p).toMillis() <= limit
+                            && Files.deleteIfExists(p)) {
+                        removed++;
+                    }
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return removed;
     }
 
     public Path root() {
@@ -187,6 +221,25 @@ public final class ContentStore {
         return new Writer(algorithm);
     }
 
+    /**
+     * A writer for a download that may be resumed: its file is {@code content/ingest/<algorithm>-<hex>.partial}
+     * and may hold the first {@link Writer#kept()} bytes of the blob from a download that broke. Call
+     * {@link Writer#resumeFrom} before writing. When another writer has that file open, a writer into a fresh
+     * file (nothing kept). A partial file is never a blob: only {@link Writer#commit} links one in place.
+     */
+    public Writer resumableWriter(Digest digest, long size) throws IOException {
+        Path partial = ingest.resolve(digest.algorithm() + "-" + digest.hex() + PARTIAL);
+        if (!busy.add(partial)) {
+            return writer(digest.algorithm());
+        }
+        try {
+            return new Writer(digest.algorithm(), partial, size);
+        } catch (IOException | RuntimeException e) {
+            busy.remove(partial);
+            throw e;
+        }
+    }
+
     /** What an ingest stored: the digest, the size, and whether this ingest created the blob. */
     public record Ingested(Digest digest, long size, boolean created) {
     }
@@ -212,16 +265,27 @@ public final class ContentStore {
         private final FileChannel channel;
         private final MessageDigest md;
         private final OutputStream stream;
+        /** The blob's size for a resumable writer (its file is a partial one), else -1. */
+        private final long partialOf;
+        private final long kept;
         private long written;
         private boolean done;
+        private boolean keep;
 
         private Writer(String algorithm) throws IOException {
+            this(algorithm, ingest.resolve(randomName()), -1);
+        }
+
+        private Writer(String algorithm, Path temp, long partialOf) throws IOException {
             this.algorithm = algorithm;
             this.md = messageDigest(algorithm);
-            byte[] name = new byte[16];
-            RANDOM.nextBytes(name);
-            this.temp = ingest.resolve(HexFormat.of().formatHex(name));
-            this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.temp = temp;
+            this.partialOf = partialOf;
+            this.channel = partialOf < 0
+                    ? FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                    : FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+            this.kept = channel.size();
             OutputStream file = Channels.newOutputStream(channel);
             this.stream = new OutputStream() {
                 @Override
@@ -244,6 +308,46 @@ public final class ContentStore {
         /** Where to write the blob's bytes; hashed as they pass. */
         public OutputStream stream() {
             return stream;
+        }
+
+        /** Bytes of the blob a resumable writer's file holds from an earlier download (0 for a fresh file). */
+        public long kept() {
+            return kept;
+        }
+
+        /**
+         * Before the first write: continue after the first from bytes of the file (0: start over, dropping
+         * what was kept). The kept bytes are hashed and also go to replay and into alsoHash (the registry
+         * client's digest), so that whoever reads the stream sees the blob from byte 0.
+         */
+        public void resumeFrom(long from, OutputStream replay, MessageDigest alsoHash) throws IOException {
+            if (written != 0 || from < 0 || from > kept) {
+                throw new IllegalStateException("cannot resume at " + from + " after " + written + " bytes, "
+                        + kept + " kept");
+            }
+            channel.truncate(from);
+            channel.position(0);
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+            while (written < from) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), from - written));
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    throw new IOException("partial file " + temp + " ended early");
+                }
+                md.update(buffer.array(), 0, n);
+                alsoHash.update(buffer.array(), 0, n);
+                written += n;
+                replay.write(buffer.array(), 0, n);
+            }
+            channel.position(from);
+        }
+
+        /**
+         * A resumable writer closed without a commit keeps its file when it holds part of the blob (some
+         * bytes, fewer than the blob's size): for a download that broke, not for content that was refused.
+         */
+        public void keepPartial() {
+            keep = partialOf >= 0;
         }
 
         /** Bytes written so far. */
@@ -298,11 +402,24 @@ public final class ContentStore {
         }
 
         private void cleanUp() throws IOException {
-            if (channel.isOpen()) {
-                channel.close();
+            try {
+                long length = channel.isOpen() ? channel.size() : -1;
+                if (channel.isOpen()) {
+                    channel.close();
+                }
+                if (!(keep && length > 0 && length < partialOf)) {
+                    Files.deleteIfExists(temp);
+                }
+            } finally {
+                busy.remove(temp);
             }
-            Files.deleteIfExists(temp);
         }
+    }
+
+    private static String randomName() {
+        byte[] name = new byte[16];
+        RANDOM.nextBytes(name);
+        return HexFormat.of().formatHex(name);
     }
 
     private static void fsyncDirectory(Path dir) throws IOException {

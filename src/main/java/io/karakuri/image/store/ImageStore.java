@@ -472,8 +472,9 @@ public final class ImageStore {
 
     /**
      * Deletes every blob no image names and every layer (record and directory) no image stacks and no
-     * container uses, and layer directories with no record. Only while nothing is being pulled, loaded or
-     * imported (their blobs are stored before their image is recorded): hitoha runs it at start.
+     * container uses, layer directories with no record, and partial downloads a day old. Only while nothing
+     * is being pulled, loaded or imported (their blobs are stored before their image is recorded): hitoha
+     * runs it at start.
      */
     public Collected collectGarbage() throws SQLException, IOException {
         contentLock.lock();
@@ -498,6 +499,7 @@ public final class ImageStore {
                     }
                 }
             }
+            content.removePartials(ContentStore.PARTIAL_KEEP); // downloads that broke a day ago or more
             return collect(new LinkedHashSet<>(content.list()), chains);
         } finally {
             contentLock.unlock();

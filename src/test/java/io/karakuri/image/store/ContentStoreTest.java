@@ -9,13 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.karakuri.image.Digest;
 import io.karakuri.image.oci.Descriptor;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -167,6 +172,64 @@ class ContentStoreTest {
             pool.shutdownNow();
         }
         assertArrayEquals(data, Files.readAllBytes(store.path(d)));
+        assertEquals(0, ingestFiles());
+    }
+
+    /** A resumable writer of data's blob that gets its first n bytes, then is closed (keeping them or not). */
+    private static void writeStart(ContentStore store, byte[] data, int n, boolean keep) throws IOException {
+        try (ContentStore.Writer w = store.resumableWriter(Digest.sha256(data), data.length)) {
+            assertEquals(0, w.kept());
+            w.resumeFrom(0, OutputStream.nullOutputStream(), Digest.newSha256());
+            w.stream().write(data, 0, n);
+            if (keep) {
+                w.keepPartial();
+            }
+        }
+    }
+
+    @Test
+    void aPartialDownloadIsKeptResumedAndNeverShared() throws Exception {
+        ContentStore store = new ContentStore(root);
+        byte[] data = bytes(200_000, 5);
+        Digest d = Digest.sha256(data);
+        writeStart(store, data, 70_000, true); // the download broke
+        store = new ContentStore(root); // a restart keeps it
+        assertEquals(1, ingestFiles());
+        assertFalse(store.has(d));
+        try (ContentStore.Writer w = store.resumableWriter(d, data.length);
+                ContentStore.Writer other = store.resumableWriter(d, data.length)) {
+            assertEquals(70_000, w.kept());
+            assertEquals(0, other.kept(), "a second download of the blob writes its own file");
+            ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+            MessageDigest md = Digest.newSha256();
+            w.resumeFrom(70_000, replayed, md);
+            assertArrayEquals(Arrays.copyOf(data, 70_000), replayed.toByteArray());
+            md.update(data, 70_000, data.length - 70_000);
+            assertEquals(d, Digest.of("sha256", md));
+            w.stream().write(data, 70_000, data.length - 70_000);
+            assertEquals(new ContentStore.Ingested(d, data.length, true), w.commit(d, data.length));
+        }
+        assertArrayEquals(data, store.read(d, data.length));
+        assertEquals(0, ingestFiles());
+    }
+
+    @Test
+    void refusedOrWholePartialsAreNotKeptAndOldOnesGo() throws Exception {
+        ContentStore store = new ContentStore(root);
+        byte[] data = bytes(1000, 6);
+        Digest d = Digest.sha256(data);
+        writeStart(store, data, 500, false); // closed without keepPartial: content refused
+        assertEquals(0, ingestFiles());
+        try (ContentStore.Writer w = store.resumableWriter(d, data.length)) {
+            w.resumeFrom(0, OutputStream.nullOutputStream(), Digest.newSha256());
+            w.stream().write(bytes(1000, 7)); // all of it came, and it is wrong
+            w.keepPartial();
+            assertThrows(ContentStore.BlobMismatchException.class, () -> w.commit(d, data.length));
+        }
+        assertEquals(0, ingestFiles());
+        writeStart(store, data, 500, true);
+        assertEquals(0, store.removePartials(ContentStore.PARTIAL_KEEP));
+        assertEquals(1, store.removePartials(Duration.ZERO));
         assertEquals(0, ingestFiles());
     }
 }
