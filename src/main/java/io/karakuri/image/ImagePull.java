@@ -34,8 +34,9 @@ import java.util.function.Consumer;
  * `pull`: manifest and config first (small), then the layers, several at a time, each in one streaming pass:
  * the bytes from the registry go both into the content store and through the unpacker (digest check,
  * decompression, unpack) while they arrive. The image is recorded only when every blob is stored and every
- * layer unpacked; a pull cut short anywhere leaves no image and no half-written file, and the next pull
- * reuses the blobs and layers it finished (kept a day: {@link ImageStore#keep}).
+ * layer unpacked; a pull cut short anywhere leaves no image and no half-written blob or layer, and the next
+ * pull reuses the blobs and layers it finished (kept a day: {@link ImageStore#keep}) and continues a blob
+ * whose download broke from the bytes it got ({@link ContentStore#resumableWriter}, a Range request).
  */
 final class ImagePull {
     private static final int PARALLEL_LAYERS = 3;
@@ -165,8 +166,14 @@ final class ImagePull {
                     : images.keptLayerSize(chainId); // unpacked by a pull that then failed
             if (unpacked || left != null) {
                 if (!content.has(blob)) { // the layer is here, this image's blob of it is not: the blob alone
-                    try (ContentStore.Writer writer = content.writer(blob.algorithm())) {
-                        registry.fetchBlob(ref, layer, new Counting(writer.stream(), id, layer.size(), progress));
+                    try (ContentStore.Writer writer = content.resumableWriter(blob, layer.size())) {
+                        try {
+                            Tee tee = new Tee(writer.stream(), OutputStream.nullOutputStream());
+                            download(registry, ref, layer, writer, tee, new Counting(tee, id, layer.size(), progress));
+                        } catch (IOException | RuntimeException e) {
+                            writer.keepPartial(); // what came before the break, for the next pull to resume
+                            throw e;
+                        }
                         writer.commit(blob, layer.size());
                     }
                     images.keep(blob);
@@ -175,7 +182,7 @@ final class ImagePull {
                 return left;
             }
             images.discardUnmarkedLayerDirectory(chainId);
-            try (ContentStore.Writer writer = content.writer(blob.algorithm());
+            try (ContentStore.Writer writer = content.resumableWriter(blob, layer.size());
                     PipedInputStream unpackInput = new PipedInputStream(PIPE_BUFFER)) {
                 PipedOutputStream toUnpacker = new PipedOutputStream(unpackInput);
                 Future<UnpackResult> unpack;
@@ -187,7 +194,7 @@ final class ImagePull {
                     IOException downloadFailure = null;
                     Tee tee = new Tee(writer.stream(), toUnpacker);
                     try (tee) {
-                        registry.fetchBlob(ref, layer, new Counting(tee, id, layer.size(), progress));
+                        download(registry, ref, layer, writer, tee, new Counting(tee, id, layer.size(), progress));
                     } catch (IOException | RuntimeException e) {
                         downloadFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                     }
@@ -196,6 +203,7 @@ final class ImagePull {
                         result = unpack.get();
                     } catch (ExecutionException e) {
                         if (downloadFailure != null && !tee.unpackerStoppedFirst) {
+                            writer.keepPartial(); // what came before the break, for the next pull to resume
                             throw downloadFailure; // the unpacker only saw the stream end early
                         }
                         Throwable cause = e.getCause(); // a hostile entry, a digest: the unpacker's reason
@@ -205,6 +213,7 @@ final class ImagePull {
                         throw new IOException("pull interrupted", e);
                     }
                     if (downloadFailure != null) {
+                        writer.keepPartial();
                         throw downloadFailure;
                     }
                     writer.commit(blob, layer.size());
@@ -218,12 +227,35 @@ final class ImagePull {
         }
     }
 
+    /**
+     * Fetches a blob into the writer, continuing after the bytes it kept from a download that broke (when the
+     * registry honours the range): those are replayed into the tee's second stream (the unpacker's pipe, which
+     * must see the blob from byte 0) and the registry client's digest, then the rest comes through counting
+     * (into the tee, whose first stream is the writer's).
+     */
+    private static void download(RegistryClient registry, Reference ref, Descriptor blob, ContentStore.Writer writer,
+            Tee tee, Counting counting) throws IOException {
+        long kept = writer.kept() < blob.size() ? writer.kept() : 0; // more than the blob: not this blob's start
+        registry.fetchBlob(ref, blob, kept, (from, md) -> {
+            tee.replaying = true;
+            try {
+                writer.resumeFrom(from, tee, md);
+            } finally {
+                tee.replaying = false;
+            }
+            counting.advance(from);
+            return counting;
+        });
+    }
+
     /** Both streams get every byte; closing closes the second (the unpacker's end of the pipe). */
     private static final class Tee extends OutputStream {
         private final OutputStream first;
         private final OutputStream second;
         /** The unpacker closed its end while bytes were still coming: it refused the layer. */
         volatile boolean unpackerStoppedFirst;
+        /** Bytes the first stream already has (a resumed download's kept part): to the second one only. */
+        boolean replaying;
 
         Tee(OutputStream first, OutputStream second) {
             this.first = first;
@@ -237,7 +269,9 @@ final class ImagePull {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            first.write(b, off, len);
+            if (!replaying) {
+                first.write(b, off, len);
+            }
             try {
                 second.write(b, off, len);
             } catch (IOException pipeClosed) {
@@ -271,6 +305,11 @@ final class ImagePull {
         @Override
         public void write(int b) throws IOException {
             write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        /** Bytes that came from elsewhere (a resumed download's kept part) count too. */
+        void advance(long n) {
+            count += n;
         }
 
         @Override

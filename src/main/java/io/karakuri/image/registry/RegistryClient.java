@@ -303,6 +303,27 @@ public final class RegistryClient implements AutoCloseable {
      * @throws IOException when the sink fails
      */
     public void fetchBlob(Reference repo, Descriptor blob, OutputStream sink) throws IOException {
+        fetchBlob(repo, blob, 0, (from, md) -> sink);
+    }
+
+    /** Where a download that may resume goes: told where the registry's bytes start, before the first one. */
+    @FunctionalInterface
+    public interface ResumedSink {
+        /**
+         * from is 0 (the whole blob comes) or the offset asked for (the registry honoured the range); the caller
+         * feeds the blob's first from bytes, which it holds, into md (the digest checked at the end) and
+         * returns where the rest goes.
+         */
+        OutputStream start(long from, MessageDigest md) throws IOException;
+    }
+
+    /**
+     * As {@link #fetchBlob(Reference, Descriptor, OutputStream)}, asking for the blob from byte offset on
+     * ({@code Range: bytes=offset-}) when offset is above 0. A 206 whose Content-Range starts there continues
+     * the blob; a 200 (no range support) sends it whole; either way size and digest are checked over the whole
+     * blob, the caller's first bytes included.
+     */
+    public void fetchBlob(Reference repo, Descriptor blob, long offset, ResumedSink sink) throws IOException {
         Endpoint ep = endpoint(repo.domain());
         Digest digest = blob.parsedDigest();
         String what = repo.repository() + "@" + digest;
@@ -318,6 +339,9 @@ public final class RegistryClient implements AutoCloseable {
             if (auth != null) {
                 ro.putHeader("Authorization", auth);
             }
+            if (offset > 0) {
+                ro.putHeader("Range", "bytes=" + offset + "-");
+            }
             Promise<Context> context = Promise.promise();
             // paused by a listener on send's own future, which runs as the answer arrives: one added to the
             // composed future may run later, on another event loop, after the body and its end are gone
@@ -329,8 +353,20 @@ public final class RegistryClient implements AutoCloseable {
             Context ctx = context.future().result();
             int status = resp.statusCode();
             if (status == 200) {
-                receive(ep, resp, ctx, blob, digest, what, sink);
+                receive(ep, resp, ctx, blob, digest, what, 0, sink);
                 return;
+            }
+            if (status == 206 && offset > 0 && contentRange(resp.getHeader("Content-Range"), offset, blob.size())) {
+                receive(ep, resp, ctx, blob, digest, what, offset, sink);
+                return;
+            }
+            if (status == 206 || (status == 416 && offset > 0)) {
+                ctx.runOnContext(v -> {
+                    resp.exceptionHandler(ignored -> { });
+                    resp.request().reset();
+                });
+                offset = 0; // a range other than the one asked for, or none to give: the whole blob
+                continue;
             }
             Buffer body = await(ep, onContext(ctx, () -> {
                 Future<Buffer> f = resp.body();
@@ -879,17 +915,27 @@ public final class RegistryClient implements AutoCloseable {
         return new Token(token, Instant.now().plusSeconds(expiresIn - 5));
     }
 
-    /** Receives a 200 blob response into the sink through a queue: the event loop never waits on the sink. */
+    /** Content-Range "bytes offset-(size-1)/size" (or "/*"): the rest of the blob from offset. */
+    private static boolean contentRange(String header, long offset, long size) {
+        String expected = "bytes " + offset + "-" + (size - 1) + "/";
+        return header != null && header.trim().startsWith(expected)
+                && (header.trim().endsWith("/" + size) || header.trim().endsWith("/*"));
+    }
+
+    /**
+     * Receives a 200 (from 0) or 206 (from the offset asked for) blob response into the sink through a queue:
+     * the event loop never waits on the sink.
+     */
     private void receive(Endpoint ep, HttpClientResponse resp, Context ctx, Descriptor blob, Digest digest, String what,
-            OutputStream sink) throws IOException {
+            long from, ResumedSink resumed) throws IOException {
         String length = resp.getHeader("Content-Length");
-        if (length != null && Long.parseLong(length.trim()) != blob.size()) {
+        if (length != null && Long.parseLong(length.trim()) != blob.size() - from) {
             ctx.runOnContext(v -> {
                 resp.exceptionHandler(ignored -> { });
                 resp.request().reset();
             });
-            throw new RegistryException(prefix(ep) + what + " has " + length.trim() + " bytes, the descriptor says "
-                    + blob.size());
+            throw new RegistryException(prefix(ep) + what + " has " + (from + Long.parseLong(length.trim()))
+                    + " bytes, the descriptor says " + blob.size());
         }
         Object end = new Object();
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -900,7 +946,14 @@ public final class RegistryClient implements AutoCloseable {
             resp.fetch(IN_FLIGHT);
         });
         MessageDigest md = digest.newMessageDigest();
-        long count = 0;
+        OutputStream sink;
+        try {
+            sink = resumed.start(from, md); // a resumed download's first bytes, while the rest is queued
+        } catch (IOException | RuntimeException e) {
+            ctx.runOnContext(v -> resp.request().reset());
+            throw e;
+        }
+        long count = from;
         boolean done = false;
         try {
             while (true) {

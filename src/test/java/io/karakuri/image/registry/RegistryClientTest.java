@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,9 +57,7 @@ class RegistryClientTest {
         registry = server(routes);
         storage = server(Map.of("/storage/blob", new Response(200, Map.of(), BLOB)));
         Files.writeString(dir.resolve("docker.json"), "{\"auths\": {\"" + host() + "\": {\"auth\": \"dTpw\"}}}");
-        client = RegistryClient.create(RegistryOptions.defaults()
-                .withCredentialFiles(dir.resolve("auth.json"), dir.resolve("docker.json"))
-                .withCertsDir(dir.resolve("certs.d")).withTimeout(Duration.ofSeconds(10)));
+        client = TestRegistryClients.create(dir);
     }
 
     @AfterEach
