@@ -360,7 +360,7 @@ public final class RegistryClient implements AutoCloseable {
                 receive(ep, resp, ctx, blob, digest, what, offset, sink);
                 return;
             }
-            if (status == 206 || (status == 416 && offset > 0)) {
+            if (offset > 0 && (status == 206 || status == 416)) { // once: the next request asks no range
                 ctx.runOnContext(v -> {
                     resp.exceptionHandler(ignored -> { });
                     resp.request().reset();
