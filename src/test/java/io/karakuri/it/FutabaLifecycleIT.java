@@ -106,10 +106,11 @@ class FutabaLifecycleIT extends FutabaTestBase {
         futaba("start", id).ok();
         long pid = state(id).integer("pid", 0);
         eventually("both sleeps run", () -> ProcessHandle.of(pid).map(p -> p.children().count() == 2).orElse(false));
+        // these two, not any "sleep 300" of the machine's (another program's may run meanwhile)
+        List<ProcessHandle> sleeps = ProcessHandle.of(pid).orElseThrow().children().toList();
         futaba("kill", "--all", id, "KILL").ok();
         eventually("the container stops", () -> status(id).equals("stopped"));
-        eventually("the sleeps are gone", () -> ProcessHandle.allProcesses()
-                .noneMatch(p -> p.info().commandLine().orElse("").matches(".*sleep 30[01].*")));
+        eventually("the sleeps are gone", () -> sleeps.stream().noneMatch(ProcessHandle::isAlive));
     }
 
     @Test
